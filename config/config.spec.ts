@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConfigValidationError,
+  loadAppConfig,
+  loadDatabaseConfig,
+  loadQdrantConfig,
+  validateAllConfig,
+} from '.';
+
+const SECRET = 'pa55-W0rd-never-print-me';
+
+function errorOf(fn: () => unknown): ConfigValidationError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigValidationError');
+}
+
+describe('configuration', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(loadAppConfig({})).toMatchObject({ port: 3000, host: '127.0.0.1', logLevel: 'info' });
+    expect(loadAppConfig({}).dataDir).toMatch(/\.data$/);
+    expect(loadDatabaseConfig({})).toMatchObject({ url: undefined, poolMax: 10, migrationsRun: true });
+    expect(loadQdrantConfig({})).toMatchObject({
+      url: undefined,
+      collection: 'book_embeddings',
+      vectorSize: 1024,
+    });
+  });
+
+  it.each(['DATABASE_URL', 'NEON_DATABASE_URL', 'NEON_POSTGRES_CONNECTION_STRING'])(
+    'accepts %s as the PostgreSQL URL',
+    (name) => {
+      const url = `postgresql://app:${SECRET}@db.example.com/book`;
+      expect(loadDatabaseConfig({ [name]: url }).url).toBe(url);
+    },
+  );
+
+  it('prefers DATABASE_URL over its aliases', () => {
+    const config = loadDatabaseConfig({
+      DATABASE_URL: 'postgres://a@one/db',
+      NEON_DATABASE_URL: 'postgres://a@two/db',
+    });
+    expect(config.url).toBe('postgres://a@one/db');
+  });
+
+  it('reads a secret from a *_FILE variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'url'), `postgresql://app:${SECRET}@db/book\n`);
+    writeFileSync(join(dir, 'key'), `${SECRET}\n`);
+    expect(loadDatabaseConfig({ DATABASE_URL_FILE: join(dir, 'url') }).url).toBe(
+      `postgresql://app:${SECRET}@db/book`,
+    );
+    expect(loadQdrantConfig({ QDRANT_API_KEY_FILE: join(dir, 'key') }).apiKey).toBe(SECRET);
+  });
+
+  it('names an unreadable *_FILE without failing obscurely', () => {
+    expect(errorOf(() => loadDatabaseConfig({ DATABASE_URL_FILE: '/nonexistent/secret' })).message).toBe(
+      'DATABASE_URL_FILE: cannot read the file (ENOENT)',
+    );
+  });
+
+  it('accepts QDRANT_URL, or QDRANT_HOST with QDRANT_PORT', () => {
+    expect(loadQdrantConfig({ QDRANT_URL: 'https://xyz.cloud.qdrant.io:6333/' }).url).toBe(
+      'https://xyz.cloud.qdrant.io:6333',
+    );
+    expect(loadQdrantConfig({ QDRANT_HOST: 'xyz.cloud.qdrant.io' }).url).toBe(
+      'https://xyz.cloud.qdrant.io:6333',
+    );
+    expect(loadQdrantConfig({ QDRANT_HOST: 'localhost', QDRANT_PORT: '7000' }).url).toBe(
+      'http://localhost:7000',
+    );
+    expect(loadQdrantConfig({ QDRANT_HOST: 'http://qdrant', QDRANT_PORT: '6333' }).url).toBe(
+      'http://qdrant:6333',
+    );
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'Invalid configuration: PORT must be an integer number'],
+    [{ PORT: '70000' }, 'Invalid configuration: PORT must not be greater than 65535'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of the following values:'],
+    [{ DB_POOL_MAX: '0' }, 'Invalid configuration: DB_POOL_MAX must not be less than 1'],
+    [{ MIGRATIONS_RUN: 'maybe' }, 'Invalid configuration: MIGRATIONS_RUN must be a boolean value'],
+    [{ VECTOR_SIZE: '-3' }, 'Invalid configuration: VECTOR_SIZE must not be less than 1'],
+    [{ QDRANT_COLLECTION: 'bad name!' }, 'Invalid configuration: QDRANT_COLLECTION must be 1-255 letters'],
+    [{ QDRANT_URL: 'qdrant:6333' }, 'Invalid configuration: QDRANT_URL must be an http(s)://host[:port] URL'],
+  ])('rejects %p with one line naming the variable and the rule', (env, expected) => {
+    const message = errorOf(() => validateAllConfig(env)).message;
+    expect(message.startsWith(expected)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it.each(['NEON_DATABASE_URL', 'NEON_POSTGRES_CONNECTION_STRING'])(
+    'names the alias %s that held a bad URL, and never prints its value',
+    (name) => {
+      const message = errorOf(() => loadDatabaseConfig({ [name]: `mysql://root:${SECRET}@db/x` })).message;
+      expect(message).toBe(
+        `Invalid configuration: ${name} must be a postgres:// or postgresql:// connection string`,
+      );
+      expect(message).not.toContain(SECRET);
+    },
+  );
+});

@@ -1,0 +1,56 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { loadAppConfig } from '../config';
+import { AppModule, type AppModuleOptions } from './app.module';
+import { createValidationPipe } from './common/validation';
+import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
+
+export const API_PREFIX = 'v1';
+
+/**
+ * Builds the application exactly as it runs in production; `main.ts` and the end-to-end tests
+ * both call this, so the tests exercise the real pipes, filters, limits and documentation.
+ */
+export async function createApp(options: AppModuleOptions): Promise<NestFastifyApplication> {
+  const config = loadAppConfig();
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: requestIdFor,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      done();
+    });
+  setUpSwagger(app);
+  return app;
+}
+
+function setUpSwagger(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('ragstore')
+      .setDescription(
+        'Storage for a RAG chatbot about a book: chunks, retrieval, chat history, users and audit ' +
+          'logs in PostgreSQL; embeddings in Qdrant. Every error answers ' +
+          '{statusCode, error, code, message, request_id, details?}.',
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

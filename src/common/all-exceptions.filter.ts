@@ -1,0 +1,225 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { DomainError, statusForCode, type ErrorCode } from './errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: ErrorCode;
+  message: string;
+  request_id: string;
+  details?: unknown;
+}
+
+const REASON_PHRASES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * One error body for every error. Domain errors carry their code; framework and database errors
+ * are translated; anything else is a generic 500 whose detail goes to the log, never the client.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+
+    if (isHealthCheckFailure(exception)) {
+      void reply.status(503).send(exception.getResponse());
+      return;
+    }
+
+    const { code, message, details, status } = this.translate(exception);
+    if (status >= 500) {
+      this.logger.error(
+        { err: exception, request_id: request.id, route: request.routeOptions?.url },
+        `${request.method} ${request.routeOptions?.url ?? 'unknown route'} failed: ${code}`,
+      );
+    }
+    const body: ErrorBody = {
+      statusCode: status,
+      error: REASON_PHRASES[status] ?? 'Error',
+      code,
+      message,
+      request_id: String(request.id),
+      ...(details !== undefined ? { details } : {}),
+    };
+    if (code === 'RATE_LIMITED') {
+      const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    }
+    void reply.status(status).send(body);
+  }
+
+  private translate(exception: unknown): {
+    code: ErrorCode;
+    message: string;
+    details?: unknown;
+    status: number;
+  } {
+    if (exception instanceof DomainError) {
+      return {
+        code: exception.code,
+        message: exception.message,
+        details: exception.details,
+        status: statusForCode(exception.code),
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = codeForHttpStatus(status, exception);
+      return { code, message: httpMessage(exception), status: statusForCode(code) };
+    }
+    if (exception instanceof QueryFailedError) {
+      return translatePostgresError(exception as QueryFailedError<Error>);
+    }
+    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
+      return translateFastifyError(fastifyError);
+    }
+    if (isConnectionError(exception)) {
+      const code: ErrorCode = 'DATABASE_UNAVAILABLE';
+      return { code, message: 'The database is unavailable; try again shortly', status: statusForCode(code) };
+    }
+    return { code: 'INTERNAL_ERROR', message: 'Internal server error', status: 500 };
+  }
+}
+
+function isHealthCheckFailure(exception: unknown): exception is HttpException {
+  if (!(exception instanceof HttpException) || exception.getStatus() !== 503) return false;
+  const body = exception.getResponse() as { status?: unknown; details?: unknown };
+  return typeof body === 'object' && body.status === 'error' && body.details !== undefined;
+}
+
+function codeForHttpStatus(status: number, exception: HttpException): ErrorCode {
+  switch (status) {
+    case 400:
+      return 'VALIDATION_FAILED';
+    case 401:
+      return 'UNAUTHORIZED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(exception.message)
+        ? 'ROUTE_NOT_FOUND'
+        : 'NOT_FOUND';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 409:
+      return 'CONFLICT';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'RATE_LIMITED';
+    case 503:
+      return 'SERVICE_UNAVAILABLE';
+    default:
+      return status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED';
+  }
+}
+
+function httpMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+function translateFastifyError(error: { statusCode?: number; code?: string; message?: string }) {
+  const status = error.statusCode ?? 400;
+  let code: ErrorCode;
+  let message = error.message ?? 'Bad request';
+  if (status === 413) {
+    code = 'PAYLOAD_TOO_LARGE';
+    message = 'Request body is larger than the limit for this route';
+  } else if (status === 415) {
+    code = 'UNSUPPORTED_MEDIA_TYPE';
+  } else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(message)) {
+    code = 'INVALID_JSON';
+    message = 'Request body is not valid JSON';
+  } else if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    code = 'INVALID_JSON';
+    message = 'Request body is empty but the content type is application/json';
+  } else {
+    code = 'VALIDATION_FAILED';
+  }
+  return { code, message, status: statusForCode(code) };
+}
+
+/** PostgreSQL SQLSTATEs a request can cause, as client errors that never echo SQL. */
+function translatePostgresError(error: QueryFailedError<Error>) {
+  const driverError = error.driverError as { code?: string; constraint?: string; column?: string };
+  const constraint = driverError.constraint;
+  let code: ErrorCode;
+  let message: string;
+  switch (driverError.code) {
+    case '23505':
+      code = 'DUPLICATE';
+      message = 'A resource with the same unique value already exists';
+      break;
+    case '23503':
+      code = 'REFERENCE_VIOLATION';
+      message = 'The request refers to a resource that does not exist, or one still referenced';
+      break;
+    case '23502':
+    case '23514':
+    case '22001':
+    case '22003':
+    case '22P02':
+    case '22007':
+    case '22008':
+      code = 'CONSTRAINT_VIOLATION';
+      message = 'A value breaks a constraint of the data model';
+      break;
+    case '57014':
+      code = 'DATABASE_TIMEOUT';
+      message = 'The database took too long to answer';
+      break;
+    case '57P01':
+    case '57P02':
+    case '57P03':
+    case '08000':
+    case '08003':
+    case '08006':
+    case '53300':
+      code = 'DATABASE_UNAVAILABLE';
+      message = 'The database is unavailable; try again shortly';
+      break;
+    default:
+      return { code: 'INTERNAL_ERROR' as ErrorCode, message: 'Internal server error', status: 500 };
+  }
+  const details = constraint
+    ? { constraint }
+    : driverError.column
+      ? { column: driverError.column }
+      : undefined;
+  return { code, message, details, status: statusForCode(code) };
+}
+
+function isConnectionError(error: unknown): boolean {
+  const err = error as { code?: string; message?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(err.code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(
+      err.message ?? '',
+    )
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * Every error the API answers with carries one of these stable codes. Feature errors add their
+ * codes here so the status mapping below stays exhaustive (the compiler checks the switch).
+ */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_JSON'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'ROUTE_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'CONFLICT'
+  | 'DUPLICATE'
+  | 'REFERENCE_VIOLATION'
+  | 'CONSTRAINT_VIOLATION'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'DATABASE_UNAVAILABLE'
+  | 'DATABASE_TIMEOUT'
+  | 'VECTOR_STORE_UNAVAILABLE'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+export function statusForCode(code: ErrorCode): number {
+  switch (code) {
+    case 'VALIDATION_FAILED':
+    case 'INVALID_JSON':
+    case 'CONSTRAINT_VIOLATION':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+    case 'ROUTE_NOT_FOUND':
+      return 404;
+    case 'METHOD_NOT_ALLOWED':
+      return 405;
+    case 'CONFLICT':
+    case 'DUPLICATE':
+    case 'REFERENCE_VIOLATION':
+      return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'INTERNAL_ERROR':
+      return 500;
+    case 'DATABASE_UNAVAILABLE':
+    case 'DATABASE_TIMEOUT':
+    case 'VECTOR_STORE_UNAVAILABLE':
+    case 'SERVICE_UNAVAILABLE':
+      return 503;
+  }
+}
+
+export interface FieldViolation {
+  /** Dotted path of the field in the request, e.g. `chunks.3.embedding`. */
+  field: string;
+  /** The rules it broke, by validator name, e.g. `isEmail`. */
+  rules: string[];
+  messages: string[];
+}
+
+/** A failure the caller can act on; services throw these, the global filter renders them. */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(resource: string, id: string) {
+    super('NOT_FOUND', `${resource} ${id} was not found`, { resource, id });
+  }
+}

@@ -1,0 +1,16 @@
+import { AuditLogEntity } from '../audit-logs/audit-log.entity';
+import { ChatTurnEntity } from '../chat-history/chat-turn.entity';
+import { ChunkEntity } from '../chunks/chunk.entity';
+import { VectorOutboxEntity } from '../ingestion/vector-outbox.entity';
+import { LogEntity } from '../logs/log.entity';
+import { UserEntity } from '../users/user.entity';
+
+/** Every table the service maps; the TypeORM CLI and the app share this list. */
+export const ENTITIES = [
+  UserEntity,
+  ChunkEntity,
+  LogEntity,
+  ChatTurnEntity,
+  AuditLogEntity,
+  VectorOutboxEntity,
+];

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { TlsOptions } from 'node:tls';
+import { isLoopbackHost, type DatabaseConfig } from '../../config';
+import { ENTITIES } from './entities';
+
+export const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
+
+/**
+ * TLS policy: `sslmode` in the URL wins (pg parses it); a CA file means verified TLS; otherwise a
+ * non-loopback host gets verified TLS, because Neon (and any database across a network) needs it.
+ */
+export function tlsOptions(url: string, caFile?: string): TlsOptions | false | undefined {
+  const parsed = new URL(url);
+  if (caFile) return { ca: readFileSync(caFile, 'utf8'), rejectUnauthorized: true };
+  if (parsed.searchParams.has('sslmode')) return undefined;
+  return isLoopbackHost(parsed.hostname) ? false : { rejectUnauthorized: true };
+}
+
+/** Neon's pooled endpoints (PgBouncer, transaction mode) reject session startup parameters. */
+export const isPooledEndpoint = (url: string): boolean => new URL(url).hostname.includes('-pooler');
+
+export function buildDataSourceOptions(config: DatabaseConfig, url: string): DataSourceOptions {
+  const connectionString = config.caFile ? withoutSslMode(url) : url;
+  return {
+    type: 'postgres',
+    url: connectionString,
+    ssl: tlsOptions(url, config.caFile),
+    entities: ENTITIES,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'typeorm_migrations',
+    uuidExtension: 'pgcrypto',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: config.poolMax,
+      connectionTimeoutMillis: config.connectionTimeoutMs,
+      idleTimeoutMillis: config.idleTimeoutMs,
+      application_name: 'ragstore',
+      ...(config.statementTimeoutMs > 0 && !isPooledEndpoint(url)
+        ? { statement_timeout: config.statementTimeoutMs }
+        : {}),
+      // Client-side bound as well: it also covers the pooled endpoint and a hung network.
+      ...(config.statementTimeoutMs > 0 ? { query_timeout: config.statementTimeoutMs + 1_000 } : {}),
+    },
+  };
+}
+
+function withoutSslMode(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.delete('sslmode');
+  return parsed.toString();
+}
+
+/** Host and database for logs: never the user name or password. */
+export function describeDatabase(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { withTimeout, TimeoutError } from './with-timeout';
+
+export const PROBE_TIMEOUT_MS = 1_500;
+
+/**
+ * PostgreSQL (Neon) probe: `SELECT 1`, raced against a timeout so a hung database answers
+ * `down` within the probe budget. The response says only up/down, a reason code and latency.
+ */
+@Injectable()
+export class NeonHealthIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async ping(key = 'neon') {
+    const indicator = this.health.check(key);
+    const started = performance.now();
+    try {
+      await withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS);
+      return indicator.up({ latency_ms: Math.round(performance.now() - started) });
+    } catch (error) {
+      return indicator.down({ reason: postgresReason(error) });
+    }
+  }
+
+  /** Ready only when no migration is pending: the code and the schema agree. */
+  async migrations(key = 'migrations') {
+    const indicator = this.health.check(key);
+    try {
+      const pending = await withTimeout(this.dataSource.showMigrations(), PROBE_TIMEOUT_MS);
+      return pending ? indicator.down({ reason: 'migrations_pending' }) : indicator.up();
+    } catch (error) {
+      return indicator.down({ reason: postgresReason(error) });
+    }
+  }
+}
+
+function postgresReason(error: unknown): string {
+  if (error instanceof TimeoutError) return 'timeout';
+  const code =
+    (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+  if (code === '28P01' || code === '28000') return 'auth_failed';
+  if (code === '3D000') return 'database_missing';
+  if (code && /^(ECONN|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|57P0|08)/.test(code)) return 'unreachable';
+  if (/terminated|timeout exceeded|connect/i.test((error as Error).message ?? '')) return 'unreachable';
+  return 'error';
+}

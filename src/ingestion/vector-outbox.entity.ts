@@ -1,0 +1,39 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const OUTBOX_OPERATIONS = ['upsert', 'delete'] as const;
+export type OutboxOperation = (typeof OUTBOX_OPERATIONS)[number];
+
+/**
+ * Work for the vector store, written in the same transaction as the chunk rows it concerns.
+ * No foreign key: a delete must outlive the hard-deleted chunk it removes.
+ */
+@Entity({ name: 'vector_outbox' })
+@Index('vector_outbox_next_attempt_at_idx', ['next_attempt_at', 'id'])
+@Index('vector_outbox_chunk_id_idx', ['chunk_id'])
+@Check('vector_outbox_operation_check', `operation IN ('upsert', 'delete')`)
+export class VectorOutboxEntity {
+  @PrimaryGeneratedColumn('identity', {
+    type: 'bigint',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'vector_outbox_pkey',
+  })
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  chunk_id!: string;
+
+  @Column({ type: 'text' })
+  operation!: OutboxOperation;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  next_attempt_at!: Date;
+
+  @Column({ type: 'text', nullable: true })
+  last_error!: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  created_at!: Date;
+}

@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
+import {
+  ConfigValidationError,
+  loadAppConfig,
+  loadDatabaseConfig,
+  loadQdrantConfig,
+  validateAllConfig,
+} from '../config';
+import { createApp } from './app.factory';
+import { DatabaseUnreachableError } from './database/connect';
+import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
+import { describeDatabase } from './database/postgres-options';
+
+async function bootstrap(): Promise<void> {
+  validateAllConfig();
+  const app = loadAppConfig();
+  const database = loadDatabaseConfig();
+  const qdrant = loadQdrantConfig();
+
+  // The embedded server lives outside Nest so that it stops only after the app has closed its pool.
+  const embedded = database.url
+    ? undefined
+    : await EmbeddedPostgresServer.start(join(app.dataDir, 'postgres'));
+  const databaseUrl = database.url ?? embedded!.url;
+
+  const nest = await createApp({ databaseUrl }).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
+  await nest.listen(app.port, app.host);
+
+  const postgres = `${embedded ? 'embedded' : 'remote'} (${describeDatabase(databaseUrl)})`;
+  const vectors = qdrant.url
+    ? `qdrant (${new URL(qdrant.url).host})`
+    : `embedded (${join(app.dataDir, 'vectors')})`;
+  new Logger('Bootstrap').log(
+    `Backends: postgres=${postgres}; vectors=${vectors}; listening on http://${app.host}:${app.port}`,
+  );
+
+  // Graceful shutdown, in dependency order: stop accepting requests and drain them, run the
+  // modules' shutdown hooks (pools close), then stop the embedded server.
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    new Logger('Bootstrap').log(`${signal} received: shutting down`);
+    try {
+      await nest.close();
+    } finally {
+      await embedded?.stop();
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
+}
+
+bootstrap().catch((error: unknown) => {
+  const known = error instanceof ConfigValidationError || error instanceof DatabaseUnreachableError;
+  process.stderr.write(
+    `${known ? (error as Error).message : `Start-up failed: ${(error as Error)?.stack ?? String(error)}`}\n`,
+  );
+  process.exit(1);
+});

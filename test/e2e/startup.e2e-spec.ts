@@ -1,0 +1,125 @@
+import { execSync } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { spawnService, waitForHttp } from '../support/service-process';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+
+const SECRET = 'S3cret-Pa55word-do-not-print';
+
+/** A data directory as a user would have it (mkdtemp's are private, 0700). */
+function dataDirectory(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function postgresProcessesUsing(dataDir: string): string[] {
+  const out = execSync('ps -eo pid,args', { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes(`-D ${dataDir}`));
+}
+
+describe('start-up as `npm start` runs it', () => {
+  it('with no database URL, runs an embedded PostgreSQL that keeps its data and leaves no process behind', async () => {
+    const dataDir = dataDirectory('ragstore-start-');
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port) };
+
+    const first = spawnService(env);
+    await waitForHttp(`http://127.0.0.1:${port}/db/status/neon`, 60_000, first);
+    expect(first.output()).toMatch(
+      /Backends: postgres=embedded \(127\.0\.0\.1:\d+\/postgres\); vectors=embedded/,
+    );
+
+    const pgdata = join(dataDir, 'postgres', 'pgdata');
+    const adminUrl = `postgresql://postgres:${execSync(`cat ${join(dataDir, 'postgres', 'superuser-password')}`, { encoding: 'utf8' }).trim()}@127.0.0.1:${/127\.0\.0\.1:(\d+)\/postgres/.exec(first.output())![1]}/postgres`;
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(`INSERT INTO users (email) VALUES ('persisted@example.com')`);
+    await client.end();
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(postgresProcessesUsing(pgdata)).toEqual([]);
+
+    const second = spawnService(env);
+    await waitForHttp(`http://127.0.0.1:${port}/db/status/neon`, 60_000, second);
+    const port2 = /127\.0\.0\.1:(\d+)\/postgres/.exec(second.output())![1];
+    const again = new Client({ connectionString: adminUrl.replace(/:\d+\/postgres$/, `:${port2}/postgres`) });
+    await again.connect();
+    const { rows } = await again.query(`SELECT email FROM users`);
+    await again.end();
+    expect(rows).toEqual([{ email: 'persisted@example.com' }]);
+
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(postgresProcessesUsing(pgdata)).toEqual([]);
+  }, 120_000);
+
+  it('recovers from a previous run killed with SIGKILL (its orphaned server is stopped)', async () => {
+    const dataDir = dataDirectory('ragstore-kill-');
+    const env = { DATA_DIR: dataDir, PORT: String(await freePort()) };
+    const first = spawnService(env);
+    await waitForHttp(`http://127.0.0.1:${env.PORT}/health/live`, 60_000, first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = spawnService(env);
+    await waitForHttp(`http://127.0.0.1:${env.PORT}/db/status/neon`, 60_000, second);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(postgresProcessesUsing(join(dataDir, 'postgres', 'pgdata'))).toEqual([]);
+  }, 120_000);
+
+  it('gives up on an unreachable database after bounded retries, one line per attempt, exit 1, no password', async () => {
+    const proc = spawnService({
+      DATABASE_URL: `postgresql://app:${SECRET}@127.0.0.1:1/book`,
+      DB_CONNECT_RETRY_MS: '1500',
+      PORT: String(await freePort()),
+    });
+    expect(await proc.exited).toBe(1);
+    const output = proc.output();
+    expect(output).toMatch(/PostgreSQL connection attempt 1 failed: ECONNREFUSED/);
+    expect(output).toMatch(/PostgreSQL unreachable after \d+ attempt\(s\)/);
+    expect(output).not.toContain(SECRET);
+  }, 30_000);
+
+  describe('with a wrong password', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+    });
+    afterAll(() => db?.drop());
+
+    it('says authentication failed and never prints the password', async () => {
+      const url = new URL(db.url);
+      url.username = 'postgres';
+      url.password = SECRET;
+      const proc = spawnService({
+        DATABASE_URL: url.toString(),
+        DB_CONNECT_RETRY_MS: '600',
+        PORT: String(await freePort()),
+      });
+      const code = await proc.exited;
+      const output = proc.output();
+      // A trust-auth server (TEST_DATABASE_URL on a CI service) accepts any password.
+      if (code === 1) {
+        expect(output).toMatch(/attempt 1 failed: 28P01: password authentication failed/);
+      } else {
+        proc.child.kill('SIGTERM');
+      }
+      expect(output).not.toContain(SECRET);
+    }, 30_000);
+  });
+});

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { loadDatabaseConfig } from '../../config';
+import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
+import { buildDataSourceOptions } from '../../src/database/postgres-options';
+import { ADMIN_URL_ENV, TEMPLATE_ENV, databaseUrl, withAdminClient } from './postgres';
+
+declare global {
+  var __RAGSTORE_PG__: EmbeddedPostgresServer | undefined;
+}
+
+/**
+ * One PostgreSQL per run: TEST_DATABASE_URL's server, or an embedded one in a temporary
+ * directory. A template database is migrated once; each test file clones it.
+ */
+export default async function globalSetup(): Promise<void> {
+  let admin = process.env.TEST_DATABASE_URL;
+  if (!admin) {
+    const server = await EmbeddedPostgresServer.start(mkdtempSync(join(tmpdir(), 'ragstore-test-pg-')));
+    globalThis.__RAGSTORE_PG__ = server;
+    admin = server.url;
+  }
+  const template = `ragstore_template_${process.pid}`;
+  await withAdminClient(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${template}"`);
+  }, admin);
+
+  const dataSource = new DataSource(
+    buildDataSourceOptions(loadDatabaseConfig({}), databaseUrl(template, admin)),
+  );
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  await dataSource.destroy();
+
+  process.env[ADMIN_URL_ENV] = admin;
+  process.env[TEMPLATE_ENV] = template;
+}

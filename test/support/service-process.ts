@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Runs the real entry point (`src/main.ts`) as a child process, as `npm start` would. */
+export function spawnService(env: Record<string, string | undefined>): ServiceProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+export async function waitForHttp(url: string, timeoutMs: number, proc?: ServiceProcess): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return res;
+    } catch {
+      // not listening yet
+    }
+    if (proc && proc.child.exitCode !== null) throw new Error(`service exited early:\n${proc.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${url}:\n${proc?.output() ?? ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

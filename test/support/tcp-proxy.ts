@@ -1,0 +1,54 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/**
+ * A loopback TCP proxy in front of a server. `freeze()` makes it stop forwarding in both
+ * directions without closing anything: to the client the server looks hung, not down.
+ */
+export class TcpProxy {
+  private frozen = false;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    const holder: { proxy?: TcpProxy } = {};
+    const server = createServer((client) => {
+      const proxy = holder.proxy!;
+      const upstream = connect(targetPort, targetHost);
+      proxy.track(client, upstream);
+      client.on('data', (data) => proxy.frozen || upstream.write(data));
+      upstream.on('data', (data) => proxy.frozen || client.write(data));
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    holder.proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : 0);
+    return holder.proxy;
+  }
+
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  thaw(): void {
+    this.frozen = false;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private track(...sockets: Socket[]): void {
+    for (const socket of sockets) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    }
+  }
+}
