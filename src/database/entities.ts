@@ -1,7 +1,7 @@
 import { AuditLogEntity } from '../audit-logs/audit-log.entity';
 import { ChatTurnEntity } from '../chat-history/chat-turn.entity';
 import { ChunkEntity } from '../chunks/chunk.entity';
-import { VectorOutboxEntity } from '../ingestion/vector-outbox.entity';
+import { VectorOutboxEntity } from '../chunks/vector-outbox.entity';
 import { LogEntity } from '../logs/log.entity';
 import { UserEntity } from '../users/user.entity';
 
