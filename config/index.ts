@@ -1,19 +1,22 @@
 import { appConfig, loadAppConfig } from './app.config';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
+import { ingestionConfig, loadIngestionConfig } from './ingestion.config';
 import { loadQdrantConfig, qdrantConfig } from './qdrant.config';
 import type { Env } from './env';
 
 export * from './app.config';
 export * from './database.config';
+export * from './ingestion.config';
 export * from './qdrant.config';
 export { ConfigValidationError, isLoopbackHost } from './env';
 
 /** Every namespace, in the order ConfigModule loads them. */
-export const configNamespaces = [appConfig, databaseConfig, qdrantConfig];
+export const configNamespaces = [appConfig, databaseConfig, qdrantConfig, ingestionConfig];
 
 /** Validates the whole environment at once, so a bad value stops the boot before anything starts. */
 export function validateAllConfig(env: Env = process.env): void {
   loadAppConfig(env);
   loadDatabaseConfig(env);
   loadQdrantConfig(env);
+  loadIngestionConfig(env);
 }

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'DUPLICATE'
   | 'REFERENCE_VIOLATION'
+  | 'EMBEDDING_MODEL_MISMATCH'
   | 'CONSTRAINT_VIOLATION'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
@@ -41,6 +42,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'CONFLICT':
     case 'DUPLICATE':
     case 'REFERENCE_VIOLATION':
+    case 'EMBEDDING_MODEL_MISMATCH':
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;

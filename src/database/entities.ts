@@ -2,6 +2,7 @@ import { AuditLogEntity } from '../audit-logs/audit-log.entity';
 import { ChatTurnEntity } from '../chat-history/chat-turn.entity';
 import { ChunkEntity } from '../chunks/chunk.entity';
 import { VectorOutboxEntity } from '../chunks/vector-outbox.entity';
+import { VectorCollectionEntity } from '../ingestion/vector-collection.entity';
 import { LogEntity } from '../logs/log.entity';
 import { UserEntity } from '../users/user.entity';
 
@@ -13,4 +14,5 @@ export const ENTITIES = [
   ChatTurnEntity,
   AuditLogEntity,
   VectorOutboxEntity,
+  VectorCollectionEntity,
 ];
