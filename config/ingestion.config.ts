@@ -1,9 +1,14 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
-import { toInt, validateEnv, type Env } from './env';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { toBool, toInt, validateEnv, type Env } from './env';
 
 class IngestionEnv {
+  /** Off: this replica writes the outbox but never drains it (a dedicated relay replica does). */
+  @Transform(toBool)
+  @IsBoolean()
+  OUTBOX_RELAY_ENABLED = true;
+
   /** Chunks in one POST /v1/ingest; larger documents are sent in several batches. */
   @Transform(toInt)
   @Min(1)
@@ -92,6 +97,7 @@ export function loadIngestionConfig(env: Env = process.env) {
     maxTextChars: v.INGEST_MAX_TEXT_CHARS,
     waitMs: v.INGEST_WAIT_MS,
     bodyLimitBytes: v.INGEST_BODY_LIMIT_BYTES,
+    relayEnabled: v.OUTBOX_RELAY_ENABLED,
     outboxBatchSize: v.OUTBOX_BATCH_SIZE,
     outboxPollMs: v.OUTBOX_POLL_MS,
     outboxMaxAttempts: v.OUTBOX_MAX_ATTEMPTS,

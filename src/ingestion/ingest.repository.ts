@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** A chunk row as ingestion writes it (embedding already encoded as float32 bytes). */
+export interface ChunkWrite {
+  chunk_id: string;
+  document_reference: string;
+  chunk_index: number;
+  chunk_text: string;
+  content_hash: string;
+  embedding: Buffer;
+  embedding_model: string;
+  page_reference: number | null;
+  section_title: string | null;
+  processing_version: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface ExistingChunk {
+  chunk_id: string;
+  content_hash: string;
+  live: boolean;
+}
+
+/**
+ * The SQL of the ingest write path. Every statement is set-based (unnest), so a batch of a
+ * thousand chunks costs a handful of round trips, not a thousand.
+ */
+@Injectable()
+export class IngestRepository {
+  /**
+   * Serialises concurrent ingests of one document for the rest of the transaction, so two
+   * identical requests racing each other cannot both insert (works through PgBouncer: the lock
+   * is transaction-scoped).
+   */
+  async lockDocument(manager: EntityManager, documentReference: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [documentReference]);
+  }
+
+  /** Rows that collide with the batch: same id (live or soft-deleted), or same live content. */
+  async findCollisions(
+    manager: EntityManager,
+    documentReference: string,
+    chunkIds: readonly string[],
+    contentHashes: readonly string[],
+  ): Promise<ExistingChunk[]> {
+    return manager.query(
+      `SELECT chunk_id, content_hash, deleted_at IS NULL AS live
+         FROM chunks
+        WHERE chunk_id = ANY($2::uuid[])
+           OR (document_reference = $1 AND deleted_at IS NULL AND content_hash = ANY($3::bpchar[]))`,
+      [documentReference, chunkIds, contentHashes],
+    );
+  }
+
+  async insertMany(manager: EntityManager, rows: readonly ChunkWrite[]): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO chunks (chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
+                           embedding_model, page_reference, section_title, processing_version, metadata,
+                           sync_status)
+       SELECT v.*, 'pending'
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
+                     $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[])
+           AS v(chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
+                embedding_model, page_reference, section_title, processing_version, metadata)`,
+      columns(rows),
+    );
+  }
+
+  /** Overwrites existing rows (by chunk_id) in full, reviving soft-deleted ones, and re-syncs them. */
+  async overwriteMany(manager: EntityManager, rows: readonly ChunkWrite[]): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `UPDATE chunks c
+          SET document_reference = v.document_reference, chunk_index = v.chunk_index,
+              chunk_text = v.chunk_text, content_hash = v.content_hash, embedding = v.embedding,
+              embedding_model = v.embedding_model, page_reference = v.page_reference,
+              section_title = v.section_title, processing_version = v.processing_version,
+              metadata = v.metadata, sync_status = 'pending', deleted_at = NULL, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
+                     $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[])
+           AS v(chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
+                embedding_model, page_reference, section_title, processing_version, metadata)
+        WHERE c.chunk_id = v.chunk_id`,
+      columns(rows),
+    );
+  }
+
+  /** cleanup: "full" — soft-deletes the document's live chunks that the new batch does not keep. */
+  async softDeleteOthers(
+    manager: EntityManager,
+    documentReference: string,
+    keepIds: readonly string[],
+  ): Promise<string[]> {
+    const rows: { chunk_id: string }[] = await manager.query(
+      `UPDATE chunks SET deleted_at = now(), updated_at = now()
+        WHERE document_reference = $1 AND deleted_at IS NULL AND NOT (chunk_id = ANY($2::uuid[]))
+        RETURNING chunk_id`,
+      [documentReference, keepIds],
+    );
+    return rows.map((r) => r.chunk_id);
+  }
+
+  /**
+   * How many of `chunkIds` the vector store does not reflect yet: live rows not synced, plus
+   * ids with outbox work still queued (a soft-deleted chunk whose point is not yet removed).
+   */
+  async countUnsynced(manager: EntityManager, chunkIds: readonly string[]): Promise<number> {
+    const [row] = await manager.query<{ n: number }[]>(
+      `SELECT (SELECT count(*) FROM chunks
+                WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL AND sync_status <> 'synced')
+            + (SELECT count(*) FROM vector_outbox WHERE chunk_id = ANY($1::uuid[]))::int AS n`,
+      [chunkIds],
+    );
+    return Number(row.n);
+  }
+
+  async unsyncedIds(manager: EntityManager, chunkIds: readonly string[]): Promise<string[]> {
+    const rows: { chunk_id: string }[] = await manager.query(
+      `SELECT chunk_id FROM chunks WHERE chunk_id = ANY($1::uuid[]) AND sync_status <> 'synced'`,
+      [chunkIds],
+    );
+    return rows.map((r) => r.chunk_id);
+  }
+
+  /**
+   * Binds the collection to a model and size the first time it is used; returns the binding
+   * in force (which may differ from the arguments: the caller compares).
+   */
+  async bindCollection(
+    manager: EntityManager,
+    name: string,
+    embeddingModel: string,
+    vectorSize: number,
+  ): Promise<{ embedding_model: string; vector_size: number }> {
+    await manager.query(
+      `INSERT INTO vector_collections (name, embedding_model, vector_size) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO NOTHING`,
+      [name, embeddingModel, vectorSize],
+    );
+    const [row] = await manager.query<{ embedding_model: string; vector_size: number }[]>(
+      `SELECT embedding_model, vector_size FROM vector_collections WHERE name = $1`,
+      [name],
+    );
+    return row;
+  }
+}
+
+function columns(rows: readonly ChunkWrite[]): unknown[] {
+  return [
+    rows.map((r) => r.chunk_id),
+    rows.map((r) => r.document_reference),
+    rows.map((r) => r.chunk_index),
+    rows.map((r) => r.chunk_text),
+    rows.map((r) => r.content_hash),
+    rows.map((r) => r.embedding),
+    rows.map((r) => r.embedding_model),
+    rows.map((r) => r.page_reference),
+    rows.map((r) => r.section_title),
+    rows.map((r) => r.processing_version),
+    rows.map((r) => JSON.stringify(r.metadata)),
+  ];
+}

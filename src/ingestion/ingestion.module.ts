@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuditLogsModule } from '../audit-logs/audit-logs.module';
+import { ChunksModule } from '../chunks/chunks.module';
+import { VectorsModule } from '../vectors/vectors.module';
+import { IngestController } from './ingest.controller';
+import { IngestRepository } from './ingest.repository';
+import { IngestService } from './ingest.service';
+import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRepository } from './outbox.repository';
+
+@Module({
+  imports: [ChunksModule, AuditLogsModule, VectorsModule],
+  controllers: [IngestController],
+  providers: [IngestService, IngestRepository, OutboxRepository, OutboxRelay],
+  exports: [OutboxRelay, OutboxRepository],
+})
+export class IngestionModule {}

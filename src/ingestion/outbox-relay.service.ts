@@ -1,0 +1,150 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { EventEmitter, once } from 'node:events';
+import { ingestionConfig } from '../../config';
+import { VectorStore, type VectorPoint } from '../vectors/vector-store';
+import { decodeEmbedding } from './embedding-codec';
+import { OutboxRepository, type ChunkToSync, type ClaimedOutboxRow } from './outbox.repository';
+
+/**
+ * Pushes `vector_outbox` to the vector store. Postgres decides the target state: a claimed
+ * chunk that is live is upserted from its stored row, one that is deleted or gone is removed —
+ * so the outbox operation is only a hint, replays are harmless, and order cannot corrupt state.
+ * Woken at once after each commit; also polls, which picks up work a crash or a peer left.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly events = new EventEmitter();
+  private draining: Promise<void> | null = null;
+  private wakeAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly vectorStore: VectorStore,
+    @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.relayEnabled) return;
+    this.timer = setInterval(() => this.wake(), this.config.outboxPollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.draining;
+  }
+
+  /** Starts a drain now, or once the running one finishes. */
+  wake(): void {
+    if (!this.config.relayEnabled || this.stopped) return;
+    if (this.draining) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Resolves after the next batch completes or fails (or after `ms`): waiters re-check then. */
+  async progress(ms: number): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), ms);
+    try {
+      await once(this.events, 'progress', { signal: controller.signal });
+    } catch {
+      // timed out: the caller re-checks anyway
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const claimed = await this.outbox.claim(this.config.outboxBatchSize, this.config.outboxLeaseMs);
+        if (claimed.length === 0) return;
+        await this.process(claimed);
+        this.events.emit('progress');
+        if (claimed.length < this.config.outboxBatchSize) return;
+      }
+    } catch (error) {
+      // Postgres itself failing: leave the rows to their leases and the next poll.
+      this.logger.warn(`Outbox drain interrupted: ${(error as Error).message}`);
+    }
+  }
+
+  private async process(claimed: ClaimedOutboxRow[]): Promise<void> {
+    const started = performance.now();
+    const chunkIds = [...new Set(claimed.map((row) => row.chunk_id))];
+    const live = await this.outbox.loadLive(chunkIds);
+    const liveIds = new Set(live.map((c) => c.chunk_id));
+    const gone = chunkIds.filter((id) => !liveIds.has(id));
+    try {
+      if (live.length > 0) await this.vectorStore.upsert(live.map(toPoint));
+      if (gone.length > 0) await this.vectorStore.deleteByIds(gone);
+      await this.outbox.complete(
+        claimed.map((row) => row.id),
+        live,
+      );
+      this.logger.debug(
+        `Synced ${live.length} upsert(s), ${gone.length} delete(s) in ${Math.round(performance.now() - started)} ms`,
+      );
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      this.logger.warn(`Vector sync of ${chunkIds.length} chunk(s) failed, will retry: ${message}`);
+      await this.outbox.fail(
+        claimed,
+        message,
+        (attempts) => this.backoff(attempts),
+        this.config.outboxMaxAttempts,
+      );
+    }
+  }
+
+  /** Exponential backoff with "equal jitter" (half fixed, half random), capped. */
+  private backoff(attempts: number): number {
+    const ceiling = Math.min(
+      this.config.outboxBackoffMaxMs,
+      this.config.outboxBackoffBaseMs * 2 ** (attempts - 1),
+    );
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+}
+
+export function toPoint(chunk: ChunkToSync): VectorPoint {
+  return {
+    id: chunk.chunk_id,
+    vector: decodeEmbedding(chunk.embedding),
+    payload: {
+      chunk_id: chunk.chunk_id,
+      text_content: chunk.chunk_text,
+      document_reference: chunk.document_reference,
+      embedding_model: chunk.embedding_model,
+      metadata: {
+        page_reference: chunk.page_reference,
+        section_title: chunk.section_title,
+        processing_version: chunk.processing_version,
+        chunk_index: chunk.chunk_index,
+      },
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+export interface ClaimedOutboxRow {
+  id: string;
+  chunk_id: string;
+  operation: 'upsert' | 'delete';
+  attempts: number;
+}
+
+/** A live chunk as the relay sends it; `version` pins the row state that was sent. */
+export interface ChunkToSync {
+  chunk_id: string;
+  document_reference: string;
+  chunk_index: number;
+  chunk_text: string;
+  embedding: Buffer;
+  embedding_model: string;
+  page_reference: number | null;
+  section_title: string | null;
+  processing_version: string;
+  version: string;
+}
+
+export interface OutboxStats {
+  pending: number;
+  failed: number;
+  oldest_pending_age_seconds: number | null;
+}
+
+/** The relay's side of `vector_outbox`: claim with a lease, then complete or back off. */
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Claims due rows for `leaseMs`: SKIP LOCKED keeps replicas off each other's rows, and the
+   * lease (not an open transaction) holds them during the network call; a claimer that dies
+   * simply lets the lease run out and another replica retries.
+   */
+  async claim(limit: number, leaseMs: number): Promise<ClaimedOutboxRow[]> {
+    return this.dataSource.query(
+      `WITH due AS (
+         SELECT id FROM vector_outbox
+          WHERE next_attempt_at <= now()
+          ORDER BY next_attempt_at, id
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE vector_outbox o
+          SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+              attempts = o.attempts + 1
+         FROM due
+        WHERE o.id = due.id
+       RETURNING o.id, o.chunk_id, o.operation, o.attempts`,
+      [limit, leaseMs],
+    );
+  }
+
+  /** The live rows among `chunkIds`; ids absent from the result must not exist in the store. */
+  async loadLive(chunkIds: readonly string[]): Promise<ChunkToSync[]> {
+    return this.dataSource.query(
+      `SELECT chunk_id, document_reference, chunk_index, chunk_text, embedding, embedding_model,
+              page_reference, section_title, processing_version, updated_at::text AS version
+         FROM chunks
+        WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+      [chunkIds],
+    );
+  }
+
+  /**
+   * Removes the finished rows and marks the chunks synced, unless a chunk changed after it was
+   * read (its newer state has its own outbox row and will be synced by that).
+   */
+  async complete(outboxIds: readonly string[], synced: readonly ChunkToSync[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`DELETE FROM vector_outbox WHERE id = ANY($1::bigint[])`, [outboxIds]);
+      if (synced.length === 0) return;
+      await manager.query(
+        `UPDATE chunks c
+            SET sync_status = 'synced', synced_at = now(), embedding_id = c.chunk_id
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS v(chunk_id, version)
+          WHERE c.chunk_id = v.chunk_id AND c.updated_at = v.version`,
+        [synced.map((c) => c.chunk_id), synced.map((c) => c.version)],
+      );
+    });
+  }
+
+  /**
+   * Backs the rows off (exponential, with jitter, chosen by the caller); rows out of attempts
+   * park at 'infinity' with their error and their chunks become `failed`.
+   */
+  async fail(
+    rows: readonly ClaimedOutboxRow[],
+    error: string,
+    delayMsFor: (attempts: number) => number,
+    maxAttempts: number,
+  ): Promise<void> {
+    const exhausted = rows.filter((r) => r.attempts >= maxAttempts);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE vector_outbox o
+            SET last_error = $3,
+                next_attempt_at = CASE WHEN v.delay_ms IS NULL THEN 'infinity'::timestamptz
+                                       ELSE now() + make_interval(secs => v.delay_ms / 1000) END
+           FROM unnest($1::bigint[], $2::double precision[]) AS v(id, delay_ms)
+          WHERE o.id = v.id`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => (r.attempts >= maxAttempts ? null : delayMsFor(r.attempts))),
+          error.slice(0, 2000),
+        ],
+      );
+      if (exhausted.length > 0) {
+        await manager.query(
+          `UPDATE chunks SET sync_status = 'failed' WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+          [exhausted.map((r) => r.chunk_id)],
+        );
+      }
+    });
+  }
+
+  /** Gives failed rows a fresh attempt budget (repair). */
+  async retryFailed(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { chunk_id: string }[] = await manager.query(
+        `UPDATE vector_outbox SET attempts = 0, next_attempt_at = now()
+          WHERE next_attempt_at = 'infinity' RETURNING chunk_id`,
+      );
+      await manager.query(
+        `UPDATE chunks SET sync_status = 'pending' WHERE sync_status = 'failed' AND chunk_id = ANY($1::uuid[])`,
+        [rows.map((r) => r.chunk_id)],
+      );
+      return rows.length;
+    });
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const [row] = await this.dataSource.query<OutboxStats[]>(
+      `SELECT count(*) FILTER (WHERE next_attempt_at <> 'infinity')::int AS pending,
+              count(*) FILTER (WHERE next_attempt_at = 'infinity')::int AS failed,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE next_attempt_at <> 'infinity'))::float8
+                AS oldest_pending_age_seconds
+         FROM vector_outbox`,
+    );
+    return row;
+  }
+}
