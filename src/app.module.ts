@@ -6,6 +6,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggerModule } from './observability/logger.module';
+import { VectorsModule } from './vectors/vectors.module';
 
 export interface AppModuleOptions {
   /** The PostgreSQL URL to use: the configured one, or the embedded server's. */
@@ -22,6 +23,7 @@ export class AppModule {
         LoggerModule,
         DatabaseModule.forRoot(options.databaseUrl),
         HealthModule,
+        VectorsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -21,6 +21,11 @@ export type ErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'DATABASE_TIMEOUT'
   | 'VECTOR_STORE_UNAVAILABLE'
+  | 'VECTOR_STORE_TIMEOUT'
+  | 'VECTOR_STORE_UNAUTHORIZED'
+  | 'VECTOR_STORE_REJECTED'
+  | 'COLLECTION_MISSING'
+  | 'COLLECTION_MISMATCH'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
@@ -51,10 +56,17 @@ export function statusForCode(code: ErrorCode): number {
     case 'RATE_LIMITED':
       return 429;
     case 'INTERNAL_ERROR':
+    // The vector store refused a request we validated, or its collection disagrees with our
+    // configuration: our fault or the operator's, never the caller's.
+    case 'VECTOR_STORE_REJECTED':
+    case 'COLLECTION_MISMATCH':
       return 500;
     case 'DATABASE_UNAVAILABLE':
     case 'DATABASE_TIMEOUT':
     case 'VECTOR_STORE_UNAVAILABLE':
+    case 'VECTOR_STORE_TIMEOUT':
+    case 'VECTOR_STORE_UNAUTHORIZED':
+    case 'COLLECTION_MISSING':
     case 'SERVICE_UNAVAILABLE':
       return 503;
   }

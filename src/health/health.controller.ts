@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { NeonHealthIndicator } from './neon.health';
+import { QdrantHealthIndicator } from './qdrant.health';
 
 @ApiTags('health')
 @Controller()
@@ -9,6 +10,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly neon: NeonHealthIndicator,
+    private readonly qdrant: QdrantHealthIndicator,
   ) {}
 
   @Get('db/status/neon')
@@ -16,6 +18,16 @@ export class HealthController {
   @ApiOperation({ summary: 'PostgreSQL (Neon) reachability: SELECT 1 within 1.5 s' })
   neonStatus() {
     return this.health.check([() => this.neon.ping()]);
+  }
+
+  @Get('db/status/qdrant')
+  @HealthCheck()
+  @ApiOperation({
+    summary:
+      'Vector store (Qdrant, or the embedded store): reachable, collection with the configured size, within 1.5 s',
+  })
+  qdrantStatus() {
+    return this.health.check([() => this.qdrant.check()]);
   }
 
   @Get('health/live')
@@ -29,6 +41,10 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: databases reachable and migrations applied' })
   ready() {
-    return this.health.check([() => this.neon.ping(), () => this.neon.migrations()]);
+    return this.health.check([
+      () => this.neon.ping(),
+      () => this.neon.migrations(),
+      () => this.qdrant.check(),
+    ]);
   }
 }

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { VectorsModule } from '../vectors/vectors.module';
 import { NeonHealthIndicator } from './neon.health';
+import { QdrantHealthIndicator } from './qdrant.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), VectorsModule],
   controllers: [HealthController],
-  providers: [NeonHealthIndicator],
+  providers: [NeonHealthIndicator, QdrantHealthIndicator],
 })
 export class HealthModule {}

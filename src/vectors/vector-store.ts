@@ -134,4 +134,9 @@ export abstract class VectorStore {
 
   /** Reachable, authorised, and the collection exists with the configured size and distance. */
   abstract health(): Promise<VectorStoreHealth>;
+
+  /** Waits for pending writes and releases files or connections; the module calls it at shutdown. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

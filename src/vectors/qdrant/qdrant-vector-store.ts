@@ -1,0 +1,279 @@
+import { Logger } from '@nestjs/common';
+import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
+import { ConfigValidationError, isLoopbackHost, type QdrantConfig } from '../../../config';
+import { timed } from '../timed-operation';
+import {
+  VectorStore,
+  type ChunkPayload,
+  type CollectionInfo,
+  type Distance,
+  type ScrollPage,
+  type ScrollRequest,
+  type SearchHit,
+  type SearchRequest,
+  type StoredPoint,
+  type VectorFilter,
+  type VectorPoint,
+  type VectorStoreHealth,
+} from '../vector-store';
+import { VectorStoreError } from '../vector-store.errors';
+import { validateIds, validatePoints, validateQueryVector } from '../vector-validation';
+import { downReason, httpStatus, toVectorStoreError } from './qdrant-errors';
+import { PAYLOAD_INDEXES, toQdrantFilter } from './qdrant-filter';
+
+export type QdrantStoreConfig = QdrantConfig & { url: string };
+
+/**
+ * The VectorStore on Qdrant's REST API. Point id = chunk_id. Every write passes `wait=true`
+ * (the server's default is false and the client adds it only for some calls), so a resolved
+ * write is searchable. Search uses only `POST /points/query`, the one search endpoint in both
+ * the 1.18 and the 1.19 specs.
+ */
+export class QdrantVectorStore extends VectorStore {
+  readonly kind = 'qdrant';
+  private readonly logger = new Logger(QdrantVectorStore.name);
+  private readonly client: QdrantClient;
+  private readonly collection: string;
+
+  constructor(private readonly config: QdrantStoreConfig) {
+    super();
+    refuseKeyInClear(config);
+    this.collection = config.collection;
+    this.client = new QdrantClient({
+      url: config.url,
+      apiKey: config.apiKey,
+      timeout: config.timeoutMs,
+      // The check is a fire-and-forget GET / that prints to the console; the health probe covers it.
+      checkCompatibility: false,
+    });
+  }
+
+  ensureCollection(): Promise<CollectionInfo> {
+    return timed(this.logger, 'ensureCollection', async () => {
+      let info = await this.collectionInfo();
+      if (!info) {
+        await this.call('create collection', () =>
+          this.client.createCollection(this.collection, this.collectionSpec()),
+        ).catch((error: VectorStoreError) => {
+          // Another replica created it first: fine, it is checked below like any existing one.
+          if (!/already exists/i.test(error.message)) throw error;
+        });
+        info = (await this.collectionInfo())!;
+      }
+      refuseMismatch(info, this.config.vectorSize);
+      for (const index of PAYLOAD_INDEXES.filter((i) => !info.payload_indexes.includes(i.field_name))) {
+        await this.call(`create payload index ${index.field_name}`, () =>
+          this.client.createPayloadIndex(this.collection, { ...index, wait: true }),
+        );
+      }
+      return (await this.collectionInfo())!;
+    });
+  }
+
+  upsert(points: readonly VectorPoint[]): Promise<void> {
+    return timed(this.logger, `upsert ${points.length} points`, async () => {
+      validatePoints(points, this.config.vectorSize);
+      for (let start = 0; start < points.length; start += this.config.upsertBatchSize) {
+        const batch = points.slice(start, start + this.config.upsertBatchSize);
+        await this.call('upsert', () =>
+          this.client.upsert(this.collection, {
+            wait: true,
+            points: batch.map((p) => ({ id: p.id, vector: Array.from(p.vector), payload: { ...p.payload } })),
+          }),
+        );
+      }
+    });
+  }
+
+  search(request: SearchRequest): Promise<SearchHit[]> {
+    return timed(this.logger, `search limit=${request.limit}`, async () => {
+      validateQueryVector(request.vector, this.config.vectorSize);
+      const { points } = await this.call('query', () =>
+        this.client.query(this.collection, {
+          query: Array.from(request.vector),
+          limit: request.limit,
+          filter: toQdrantFilter(request.filter),
+          score_threshold: request.score_threshold,
+          with_payload: request.with_payload ?? false,
+        }),
+      );
+      return points.map((p) =>
+        request.with_payload
+          ? { id: String(p.id), score: p.score, payload: p.payload as unknown as ChunkPayload }
+          : { id: String(p.id), score: p.score },
+      );
+    });
+  }
+
+  retrieve(ids: readonly string[], options: { with_vector?: boolean } = {}): Promise<StoredPoint[]> {
+    return timed(this.logger, `retrieve ${ids.length} ids`, async () => {
+      validateIds(ids);
+      if (ids.length === 0) return [];
+      const records = await this.call('retrieve', () =>
+        this.client.retrieve(this.collection, {
+          ids: [...ids],
+          with_payload: true,
+          with_vector: options.with_vector ?? false,
+        }),
+      );
+      return records.map((r) => toStoredPoint(r, options.with_vector));
+    });
+  }
+
+  setPayload(id: string, payload: ChunkPayload): Promise<void> {
+    return timed(this.logger, 'setPayload', async () => {
+      validateIds([id], 'id');
+      // Overwriting a missing point would be a no-op in Qdrant too, but only with a filter:
+      // an explicit id list that misses answers 404, so go through has_id.
+      await this.call('overwrite payload', () =>
+        this.client.overwritePayload(this.collection, {
+          wait: true,
+          filter: { must: [{ has_id: [id] }] },
+          payload: { ...payload },
+        }),
+      );
+    });
+  }
+
+  deleteByIds(ids: readonly string[]): Promise<void> {
+    return timed(this.logger, `deleteByIds ${ids.length} ids`, async () => {
+      validateIds(ids);
+      if (ids.length === 0) return;
+      await this.call('delete points', () =>
+        this.client.delete(this.collection, { wait: true, points: [...ids] }),
+      );
+    });
+  }
+
+  deleteByFilter(filter: VectorFilter): Promise<void> {
+    return timed(this.logger, 'deleteByFilter', async () => {
+      // No condition would mean "every point": never let a missing filter wipe the collection.
+      const qdrantFilter = toQdrantFilter(filter) ?? { must: [{ has_id: [] }] };
+      await this.call('delete points', () =>
+        this.client.delete(this.collection, { wait: true, filter: qdrantFilter }),
+      );
+    });
+  }
+
+  scroll(request: ScrollRequest): Promise<ScrollPage> {
+    return timed(this.logger, `scroll limit=${request.limit}`, async () => {
+      const page = await this.call('scroll', () =>
+        this.client.scroll(this.collection, {
+          limit: request.limit,
+          offset: request.offset ?? undefined,
+          filter: toQdrantFilter(request.filter),
+          with_payload: true,
+          with_vector: request.with_vector ?? false,
+        }),
+      );
+      const next = page.next_page_offset;
+      return {
+        points: page.points.map((r) => toStoredPoint(r, request.with_vector)),
+        next_offset: next === null || next === undefined ? null : String(next as string | number),
+      };
+    });
+  }
+
+  count(filter?: VectorFilter): Promise<number> {
+    return timed(this.logger, 'count', async () => {
+      const result = await this.call('count', () =>
+        this.client.count(this.collection, { filter: toQdrantFilter(filter), exact: true }),
+      );
+      return result.count;
+    });
+  }
+
+  async collectionInfo(): Promise<CollectionInfo | null> {
+    try {
+      return toCollectionInfo(this.collection, await this.client.getCollection(this.collection));
+    } catch (error) {
+      if (httpStatus(error) === 404) return null;
+      throw toVectorStoreError(error, 'get collection');
+    }
+  }
+
+  async health(): Promise<VectorStoreHealth> {
+    const started = performance.now();
+    try {
+      const info = await this.collectionInfo();
+      if (!info) return { status: 'down', reason: 'collection_missing' };
+      if (info.distance !== 'Cosine') return { status: 'down', reason: 'distance_mismatch' };
+      if (info.vector_size !== this.config.vectorSize) return { status: 'down', reason: 'size_mismatch' };
+      return {
+        status: 'up',
+        collection: this.collection,
+        points_count: info.points_count,
+        latency_ms: Math.round(performance.now() - started),
+      };
+    } catch (error) {
+      return { status: 'down', reason: downReason(toVectorStoreError(error, 'health')) };
+    }
+  }
+
+  private collectionSpec(): Schemas['CreateCollection'] {
+    return {
+      vectors: {
+        size: this.config.vectorSize,
+        distance: 'Cosine',
+        hnsw_config: { m: this.config.hnswM, ef_construct: this.config.hnswEfConstruct },
+      },
+      ...(this.config.quantization === 'int8'
+        ? { quantization_config: { scalar: { type: 'int8', always_ram: true } } }
+        : {}),
+    };
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toVectorStoreError(error, operation);
+    }
+  }
+}
+
+/** An API key over plain HTTP to another machine can be read by anyone on the path. */
+function refuseKeyInClear(config: QdrantStoreConfig): void {
+  const url = new URL(config.url);
+  if (config.apiKey && url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !config.allowInsecure) {
+    throw new ConfigValidationError(
+      'Invalid configuration: QDRANT_API_KEY would be sent over plain HTTP to a non-loopback host; ' +
+        'use an https:// QDRANT_URL or set QDRANT_ALLOW_INSECURE=true',
+    );
+  }
+}
+
+function refuseMismatch(info: CollectionInfo, vectorSize: number): void {
+  if (info.vector_size === vectorSize && info.distance === 'Cosine') return;
+  throw new VectorStoreError(
+    'COLLECTION_MISMATCH',
+    `Collection ${info.name} exists with vector size ${info.vector_size} and distance ${info.distance}, ` +
+      `but the configuration asks for size ${vectorSize} and distance Cosine; it is never dropped or ` +
+      'recreated implicitly: point QDRANT_COLLECTION elsewhere or migrate it',
+  );
+}
+
+function toCollectionInfo(name: string, info: Schemas['CollectionInfo']): CollectionInfo {
+  const vectors = info.config.params.vectors;
+  // A collection of named vectors has no single size; report 0 so it reads as a mismatch.
+  const single = vectors && 'size' in vectors ? (vectors as Schemas['VectorParams']) : undefined;
+  const hnsw = (single?.hnsw_config ?? info.config.hnsw_config) as
+    { m?: number | null; ef_construct?: number | null } | undefined;
+  const quantization = single?.quantization_config ?? info.config.quantization_config;
+  return {
+    name,
+    vector_size: Number(single?.size ?? 0),
+    distance: (single?.distance ?? 'Cosine') as Distance,
+    points_count: info.points_count ?? 0,
+    status: info.status,
+    payload_indexes: Object.keys(info.payload_schema ?? {}),
+    hnsw: { m: hnsw?.m ?? undefined, ef_construct: hnsw?.ef_construct ?? undefined },
+    quantization: quantization ? Object.keys(quantization)[0] : null,
+  };
+}
+
+function toStoredPoint(record: Schemas['Record'], withVector?: boolean): StoredPoint {
+  const point: StoredPoint = { id: String(record.id), payload: record.payload as unknown as ChunkPayload };
+  if (withVector && Array.isArray(record.vector)) point.vector = Float32Array.from(record.vector as number[]);
+  return point;
+}

@@ -1,0 +1,23 @@
+import { DomainError, type ErrorCode, type FieldViolation } from '../common/errors';
+
+export type VectorStoreErrorCode = Extract<
+  ErrorCode,
+  | 'VALIDATION_FAILED'
+  | 'VECTOR_STORE_UNAVAILABLE'
+  | 'VECTOR_STORE_TIMEOUT'
+  | 'VECTOR_STORE_UNAUTHORIZED'
+  | 'VECTOR_STORE_REJECTED'
+  | 'COLLECTION_MISSING'
+  | 'COLLECTION_MISMATCH'
+>;
+
+/** Every failure a VectorStore reports, whichever adapter raised it; the message never holds a key or a URL. */
+export class VectorStoreError extends DomainError {
+  constructor(
+    override readonly code: VectorStoreErrorCode,
+    message: string,
+    details?: FieldViolation[],
+  ) {
+    super(code, message, details);
+  }
+}
