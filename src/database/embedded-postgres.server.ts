@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -57,7 +57,7 @@ export class EmbeddedPostgresServer {
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       initialise(binaries, pgdata, password, runAs);
     }
-    reapOrphan(pgdata);
+    claimOwnership(dataDir, pgdata);
 
     const port = options.port ?? (await freeLoopbackPort());
     const child = spawn(
@@ -104,6 +104,7 @@ export class EmbeddedPostgresServer {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);
+    rmSync(join(this.dataDir, 'owner.pid'), { force: true });
   }
 
   urlFor(database: string): string {
@@ -183,9 +184,23 @@ function initialise(binaries: PostgresBinaries, pgdata: string, password: string
 }
 
 /**
- * A previous run killed with SIGKILL leaves its postmaster running on our data directory;
- * stop it so this run can start (no orphan servers, no "lock file already exists").
+ * One ragstore process owns the server at a time (its pid is in `owner.pid`). A server left by
+ * an owner that died (SIGKILL) is stopped so this run can start; a server whose owner is alive
+ * belongs to another instance and is never touched.
  */
+function claimOwnership(dataDir: string, pgdata: string): void {
+  const ownerFile = join(dataDir, 'owner.pid');
+  const owner = Number(safeRead(ownerFile)?.trim());
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    throw new Error(
+      `The embedded PostgreSQL in ${dataDir} is in use by another ragstore process (pid ${owner}); ` +
+        'stop it first, or set DATABASE_URL to share a server',
+    );
+  }
+  reapOrphan(pgdata);
+  writeFileSync(ownerFile, `${process.pid}\n`);
+}
+
 function reapOrphan(pgdata: string): void {
   const pidFile = join(pgdata, 'postmaster.pid');
   if (!existsSync(pidFile)) return;

@@ -103,28 +103,6 @@ export class IngestRepository {
   }
 
   /**
-   * How many of `chunkIds` the vector store does not reflect yet: live rows not synced, plus
-   * ids with outbox work still queued (a soft-deleted chunk whose point is not yet removed).
-   */
-  async countUnsynced(manager: EntityManager, chunkIds: readonly string[]): Promise<number> {
-    const [row] = await manager.query<{ n: number }[]>(
-      `SELECT (SELECT count(*) FROM chunks
-                WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL AND sync_status <> 'synced')
-            + (SELECT count(*) FROM vector_outbox WHERE chunk_id = ANY($1::uuid[]))::int AS n`,
-      [chunkIds],
-    );
-    return Number(row.n);
-  }
-
-  async unsyncedIds(manager: EntityManager, chunkIds: readonly string[]): Promise<string[]> {
-    const rows: { chunk_id: string }[] = await manager.query(
-      `SELECT chunk_id FROM chunks WHERE chunk_id = ANY($1::uuid[]) AND sync_status <> 'synced'`,
-      [chunkIds],
-    );
-    return rows.map((r) => r.chunk_id);
-  }
-
-  /**
    * Binds the collection to a model and size the first time it is used; returns the binding
    * in force (which may differ from the arguments: the caller compares).
    */

@@ -15,6 +15,7 @@ import { encodeEmbedding } from './embedding-codec';
 import { validateBatch } from './ingest-validation';
 import { IngestRepository, type ChunkWrite } from './ingest.repository';
 import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRepository } from './outbox.repository';
 
 const MAX_METADATA_BYTES = 16 * 1024;
 
@@ -35,7 +36,8 @@ export class IngestService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ingest: IngestRepository,
-    private readonly outbox: ChunkOutboxRepository,
+    private readonly chunkOutbox: ChunkOutboxRepository,
+    private readonly outbox: OutboxRepository,
     private readonly audit: AuditLogsService,
     private readonly relay: OutboxRelay,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
@@ -75,8 +77,8 @@ export class IngestService {
             )
           : [];
       const toSync = planned.filter((p) => p.action !== 'skip').map((p) => p.write.chunk_id);
-      await this.outbox.enqueue(manager, toSync, 'upsert');
-      await this.outbox.enqueue(manager, deleted, 'delete');
+      await this.chunkOutbox.enqueue(manager, toSync, 'upsert');
+      await this.chunkOutbox.enqueue(manager, deleted, 'delete');
       await this.audit.record(manager, {
         operation_type: 'ingest',
         resource_type: 'document',
@@ -98,7 +100,7 @@ export class IngestService {
 
     this.relay.wake();
     const changed = planned.filter((p) => p.action !== 'skip').map((p) => p.write.chunk_id);
-    const synced = await this.waitUntilSynced(
+    const synced = await this.relay.waitUntilSynced(
       [...changed, ...deleted],
       request.wait_ms ?? this.config.waitMs,
     );
@@ -192,19 +194,8 @@ export class IngestService {
     return planned;
   }
 
-  private async waitUntilSynced(chunkIds: readonly string[], waitMs: number): Promise<boolean> {
-    if (chunkIds.length === 0) return true;
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      if ((await this.ingest.countUnsynced(this.dataSource.manager, chunkIds)) === 0) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await this.relay.progress(Math.min(left, 250));
-    }
-  }
-
   private async unsyncedAmong(chunkIds: readonly string[]): Promise<string[]> {
-    return this.ingest.unsyncedIds(this.dataSource.manager, chunkIds);
+    return this.outbox.unsyncedIds(chunkIds);
   }
 }
 

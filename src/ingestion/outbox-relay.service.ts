@@ -64,8 +64,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
+  /**
+   * Waits until the vector store reflects every chunk in `chunkIds` (upserted or removed), for at
+   * most `waitMs`; true when it does. Re-checks Postgres after each relay batch, so it also sees
+   * work finished by another replica.
+   */
+  async waitUntilSynced(chunkIds: readonly string[], waitMs: number): Promise<boolean> {
+    if (chunkIds.length === 0) return true;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if ((await this.outbox.countUnsynced(chunkIds)) === 0) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await this.progress(Math.min(left, 250));
+    }
+  }
+
   /** Resolves after the next batch completes or fails (or after `ms`): waiters re-check then. */
-  async progress(ms: number): Promise<void> {
+  private async progress(ms: number): Promise<void> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), ms);
     try {

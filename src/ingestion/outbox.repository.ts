@@ -135,6 +135,28 @@ export class OutboxRepository {
     });
   }
 
+  /**
+   * How many of `chunkIds` the vector store does not reflect yet: live rows not synced, plus
+   * ids with outbox work still queued (a soft-deleted chunk whose point is not yet removed).
+   */
+  async countUnsynced(chunkIds: readonly string[]): Promise<number> {
+    const [row] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT (SELECT count(*) FROM chunks
+                WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL AND sync_status <> 'synced')
+            + (SELECT count(*) FROM vector_outbox WHERE chunk_id = ANY($1::uuid[]))::int AS n`,
+      [chunkIds],
+    );
+    return Number(row.n);
+  }
+
+  async unsyncedIds(chunkIds: readonly string[]): Promise<string[]> {
+    const rows: { chunk_id: string }[] = await this.dataSource.query(
+      `SELECT chunk_id FROM chunks WHERE chunk_id = ANY($1::uuid[]) AND sync_status <> 'synced'`,
+      [chunkIds],
+    );
+    return rows.map((r) => r.chunk_id);
+  }
+
   async stats(): Promise<OutboxStats> {
     const [row] = await this.dataSource.query<OutboxStats[]>(
       `SELECT count(*) FILTER (WHERE next_attempt_at <> 'infinity')::int AS pending,

@@ -49,6 +49,11 @@ describe('start-up as `npm start` runs it', () => {
     await client.query(`INSERT INTO users (email) VALUES ('persisted@example.com')`);
     await client.end();
 
+    const intruder = spawnService({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output()).toContain(`is in use by another ragstore process (pid ${first.child.pid})`);
+    expect((await fetch(`http://127.0.0.1:${port}/db/status/neon`)).status).toBe(200);
+
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(postgresProcessesUsing(pgdata)).toEqual([]);
