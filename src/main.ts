@@ -1,29 +1,19 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import {
-  ConfigValidationError,
-  loadAppConfig,
-  loadDatabaseConfig,
-  loadQdrantConfig,
-  validateAllConfig,
-} from '../config';
+import { ConfigValidationError, loadAppConfig, loadQdrantConfig, validateAllConfig } from '../config';
 import { createApp } from './app.factory';
 import { DatabaseUnreachableError } from './database/connect';
-import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
+import { resolveDatabaseServer } from './database/database-server';
 import { describeDatabase } from './database/postgres-options';
 
 async function bootstrap(): Promise<void> {
   validateAllConfig();
   const app = loadAppConfig();
-  const database = loadDatabaseConfig();
   const qdrant = loadQdrantConfig();
 
   // The embedded server lives outside Nest so that it stops only after the app has closed its pool.
-  const embedded = database.url
-    ? undefined
-    : await EmbeddedPostgresServer.start(join(app.dataDir, 'postgres'));
-  const databaseUrl = database.url ?? embedded!.url;
+  const { url: databaseUrl, embedded } = await resolveDatabaseServer();
 
   const nest = await createApp({ databaseUrl }).catch(async (error: unknown) => {
     await embedded?.stop();

@@ -3,9 +3,9 @@ import { Logger } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { loadAppConfig, loadDatabaseConfig, validateAllConfig } from '../../config';
+import { loadDatabaseConfig, validateAllConfig } from '../../config';
 import { connectWithRetry } from './connect';
-import { EmbeddedPostgresServer } from './embedded-postgres.server';
+import { resolveDatabaseServer } from './database-server';
 import { buildDataSourceOptions } from './postgres-options';
 
 const USAGE = 'usage: migration-cli <run|revert|show|generate Name|create Name>';
@@ -22,13 +22,8 @@ async function main(argv: string[]): Promise<void> {
 
   validateAllConfig();
   const database = loadDatabaseConfig();
-  const embedded = database.url
-    ? undefined
-    : await EmbeddedPostgresServer.start(join(loadAppConfig().dataDir, 'postgres'));
-  const dataSource = await connectWithRetry(
-    buildDataSourceOptions(database, database.url ?? embedded!.url),
-    database.connectRetryMs,
-  );
+  const { url, embedded } = await resolveDatabaseServer();
+  const dataSource = await connectWithRetry(buildDataSourceOptions(database, url), database.connectRetryMs);
   try {
     await execute(dataSource, command, name);
   } finally {

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AuditLogsModule } from '../audit-logs/audit-logs.module';
 import { ChunksModule } from '../chunks/chunks.module';
 import { VectorsModule } from '../vectors/vectors.module';
+import { ConsistencyController } from './consistency.controller';
+import { ConsistencyRepository } from './consistency.repository';
+import { ConsistencyService } from './consistency.service';
 import { IngestController } from './ingest.controller';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
@@ -10,8 +13,15 @@ import { OutboxRepository } from './outbox.repository';
 
 @Module({
   imports: [ChunksModule, AuditLogsModule, VectorsModule],
-  controllers: [IngestController],
-  providers: [IngestService, IngestRepository, OutboxRepository, OutboxRelay],
-  exports: [OutboxRelay, OutboxRepository],
+  controllers: [IngestController, ConsistencyController],
+  providers: [
+    IngestService,
+    IngestRepository,
+    OutboxRepository,
+    OutboxRelay,
+    ConsistencyRepository,
+    ConsistencyService,
+  ],
+  exports: [OutboxRelay, OutboxRepository, ConsistencyService],
 })
 export class IngestionModule {}

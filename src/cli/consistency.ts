@@ -1,0 +1,39 @@
+import { ConsistencyService, DRIFT_KINDS, type ConsistencyReport } from '../ingestion/consistency.service';
+import { runWithAppContext } from './app-context';
+
+/**
+ * `npm run consistency:check [-- --repair] [--json]`: compares Postgres with the vector store;
+ * with --repair, fixes every drift from Postgres and checks again. Exit code 0 only when the
+ * final state is consistent.
+ */
+void runWithAppContext(async (app) => {
+  const args = new Set(process.argv.slice(2));
+  const consistency = app.get(ConsistencyService);
+  const print = (title: string, report: ConsistencyReport) => {
+    if (args.has('--json')) {
+      process.stdout.write(`${JSON.stringify({ [title]: report })}\n`);
+      return;
+    }
+    process.stdout.write(
+      `\n${title}: postgres live=${report.postgres.live} deleted=${report.postgres.deleted}; ` +
+        `vector store points=${report.vector_store.points}; ${report.duration_ms} ms\n`,
+    );
+    for (const kind of DRIFT_KINDS) {
+      const { count, sample_ids } = report.drift[kind];
+      process.stdout.write(
+        `  ${kind.padEnd(26)} ${String(count).padStart(7)}  ${sample_ids.slice(0, 3).join(' ')}\n`,
+      );
+    }
+  };
+
+  if (!args.has('--repair')) {
+    const report = await consistency.check();
+    print('check', report);
+    return report.consistent ? 0 : 2;
+  }
+  const repair = await consistency.repair(60_000);
+  print('before repair', repair.before);
+  const after = await consistency.check();
+  print('after repair', after);
+  return after.consistent ? 0 : 2;
+});
