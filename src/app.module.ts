@@ -2,10 +2,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { configNamespaces } from '../config';
+import { AuditLogsModule } from './audit-logs/audit-logs.module';
+import { ChatHistoryModule } from './chat-history/chat-history.module';
+import { ChunksModule } from './chunks/chunks.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { RequestContextModule } from './common/request-context.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LogsModule } from './logs/logs.module';
 import { LoggerModule } from './observability/logger.module';
+import { UsersModule } from './users/users.module';
 import { VectorsModule } from './vectors/vectors.module';
 
 export interface AppModuleOptions {
@@ -21,9 +27,15 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
         LoggerModule,
+        RequestContextModule,
         DatabaseModule.forRoot(options.databaseUrl),
         HealthModule,
         VectorsModule,
+        UsersModule,
+        ChunksModule,
+        LogsModule,
+        ChatHistoryModule,
+        AuditLogsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

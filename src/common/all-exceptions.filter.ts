@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
-import { DomainError, statusForCode, type ErrorCode } from './errors';
+import { DomainError, statusForCode, type ErrorCode, type FieldViolation } from './errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -166,7 +166,12 @@ function translateFastifyError(error: { statusCode?: number; code?: string; mess
 
 /** PostgreSQL SQLSTATEs a request can cause, as client errors that never echo SQL. */
 function translatePostgresError(error: QueryFailedError<Error>) {
-  const driverError = error.driverError as { code?: string; constraint?: string; column?: string };
+  const driverError = error.driverError as {
+    code?: string;
+    constraint?: string;
+    column?: string;
+    detail?: string;
+  };
   const constraint = driverError.constraint;
   let code: ErrorCode;
   let message: string;
@@ -186,6 +191,8 @@ function translatePostgresError(error: QueryFailedError<Error>) {
     case '22P02':
     case '22007':
     case '22008':
+    case '22021':
+    case '22P05':
       code = 'CONSTRAINT_VIOLATION';
       message = 'A value breaks a constraint of the data model';
       break;
@@ -211,7 +218,38 @@ function translatePostgresError(error: QueryFailedError<Error>) {
     : driverError.column
       ? { column: driverError.column }
       : undefined;
-  return { code, message, details, status: statusForCode(code) };
+  const violations = fieldViolations(driverError, message);
+  return {
+    code,
+    message,
+    details: violations.length > 0 ? { ...details, fields: violations } : details,
+    status: statusForCode(code),
+  };
+}
+
+const RULE_BY_SQLSTATE: Record<string, string> = {
+  '23505': 'unique',
+  '23503': 'foreignKey',
+  '23502': 'notNull',
+};
+
+/**
+ * The fields a constraint names: the column list of PostgreSQL's `Key (a, b)=(…)` detail (never
+ * the values, which may be personal data) or the NOT NULL column, with the rule it broke.
+ */
+function fieldViolations(
+  driverError: { code?: string; column?: string; detail?: string },
+  message: string,
+): FieldViolation[] {
+  const rule = RULE_BY_SQLSTATE[driverError.code ?? ''];
+  if (!rule) return [];
+  const keyColumns = /^Key \(([^)]+)\)=/.exec(driverError.detail ?? '')?.[1];
+  const fields = keyColumns
+    ? keyColumns.split(',').map((c) => c.trim())
+    : driverError.column
+      ? [driverError.column]
+      : [];
+  return fields.map((field) => ({ field, rules: [rule], messages: [message] }));
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -1,0 +1,45 @@
+export const AUDIT_OPERATIONS = [
+  'create',
+  'update',
+  'soft_delete',
+  'hard_delete',
+  'login',
+  'ingest',
+] as const;
+export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
+
+export const AUDIT_RESOURCES = ['user', 'chunk', 'log', 'chat_turn', 'document'] as const;
+export type AuditResource = (typeof AUDIT_RESOURCES)[number];
+
+/** One write to record. The request's ip, user agent and id are added by `AuditLogsService.record`. */
+export interface AuditEntry {
+  operation_type: AuditOperation;
+  resource_type: AuditResource;
+  resource_id: string;
+  /** The acting user when the resource's own user is the actor; null when unknown. */
+  user_id: string | null;
+  details?: Record<string, unknown>;
+}
+
+export type FieldChanges = Record<string, { old: unknown; new: unknown }>;
+
+/**
+ * The fields of `after` whose values differ from `before`, with both values. Callers pass only
+ * the fields a client may change, so secrets and embeddings never reach the trail.
+ */
+export function changedFields<T extends object>(before: T | null, after: Partial<T>): FieldChanges {
+  const changes: FieldChanges = {};
+  for (const [field, value] of Object.entries(after)) {
+    if (value === undefined) continue;
+    const old: unknown = before ? before[field as keyof T] : null;
+    if (JSON.stringify(old) !== JSON.stringify(value)) changes[field] = { old: old ?? null, new: value };
+  }
+  return changes;
+}
+
+/** The new values of a set of changes: what an UPDATE should write. */
+export function newValues<T>(changes: FieldChanges): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(changes).map(([field, change]) => [field, change.new]),
+  ) as Partial<T>;
+}

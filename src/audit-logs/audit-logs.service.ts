@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { NotFoundError } from '../common/errors';
+import { mapPage, type Page } from '../common/pagination';
+import { RequestContextService } from '../common/request-context.module';
+import type { AuditEntry } from './audit-entry';
+import { AuditLogsRepository } from './audit-logs.repository';
+import { toAuditLogResponse, type AuditLogResponseDto } from './dto/audit-log-response.dto';
+import type { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
+
+@Injectable()
+export class AuditLogsService {
+  constructor(
+    private readonly auditLogs: AuditLogsRepository,
+    private readonly requestContext: RequestContextService,
+  ) {}
+
+  /**
+   * The one writer of the audit trail. Takes the caller's transaction manager so the row commits
+   * or rolls back with the change it describes; ip, user agent and request id come from the
+   * current request's context.
+   */
+  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    await this.auditLogs.insert(manager, {
+      operation_type: entry.operation_type,
+      resource_type: entry.resource_type,
+      resource_id: entry.resource_id,
+      user_id: entry.user_id,
+      details: entry.details ?? {},
+      ...this.requestContext.current(),
+    });
+  }
+
+  async get(logId: string): Promise<AuditLogResponseDto> {
+    const row = await this.auditLogs.findById(logId);
+    if (!row) throw new NotFoundError('audit log', logId);
+    return toAuditLogResponse(row);
+  }
+
+  async list(query: ListAuditLogsQueryDto): Promise<Page<AuditLogResponseDto>> {
+    return mapPage(await this.auditLogs.listNewestFirst(query, query), toAuditLogResponse);
+  }
+}

@@ -1,0 +1,34 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PageResponseDto, type Page } from '../common/pagination';
+import { UuidParam } from '../common/request-params';
+import { ChatHistoryService } from './chat-history.service';
+import { ChatTurnResponseDto } from './dto/chat-turn-response.dto';
+import { CreateChatTurnDto } from './dto/create-chat-turn.dto';
+import { ListChatHistoryQueryDto } from './dto/list-chat-history-query.dto';
+
+@ApiTags('chat-history')
+@Controller('v1')
+export class ChatHistoryController {
+  constructor(private readonly chatHistory: ChatHistoryService) {}
+
+  @Post('chat/turns')
+  @ApiOperation({
+    summary:
+      'Record a chat turn; with log_id, the answer is attached to that retrieval log in the same transaction',
+  })
+  @ApiCreatedResponse({ type: ChatTurnResponseDto })
+  recordTurn(@Body() dto: CreateChatTurnDto): Promise<ChatTurnResponseDto> {
+    return this.chatHistory.recordTurn(dto);
+  }
+
+  @Get('users/:user_id/chat-history')
+  @ApiOperation({ summary: 'A user’s chat turns, newest first, optionally one session' })
+  @ApiOkResponse({ type: PageResponseDto(ChatTurnResponseDto) })
+  listForUser(
+    @UuidParam('user_id') userId: string,
+    @Query() query: ListChatHistoryQueryDto,
+  ): Promise<Page<ChatTurnResponseDto>> {
+    return this.chatHistory.listForUser(userId, query);
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditLogsService } from '../audit-logs/audit-logs.service';
+import { mapPage, type Page } from '../common/pagination';
+import { LogsService } from '../logs/logs.service';
+import { UsersService } from '../users/users.service';
+import { ChatHistoryRepository } from './chat-history.repository';
+import { toChatTurnResponse, type ChatTurnResponseDto } from './dto/chat-turn-response.dto';
+import type { CreateChatTurnDto } from './dto/create-chat-turn.dto';
+import type { ListChatHistoryQueryDto } from './dto/list-chat-history-query.dto';
+
+@Injectable()
+export class ChatHistoryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly turns: ChatHistoryRepository,
+    private readonly users: UsersService,
+    private readonly logs: LogsService,
+    private readonly audit: AuditLogsService,
+  ) {}
+
+  /** The turn, the response attached to its retrieval log and the audit row commit together. */
+  recordTurn(dto: CreateChatTurnDto): Promise<ChatTurnResponseDto> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.users.requireActiveUserForReference(manager, dto.user_id);
+      if (dto.log_id !== undefined)
+        await this.logs.linkResponse(manager, dto.log_id, dto.user_id, dto.response);
+      const turn = await this.turns.insert(manager, dto);
+      await this.audit.record(manager, {
+        operation_type: 'create',
+        resource_type: 'chat_turn',
+        resource_id: turn.chat_id,
+        user_id: turn.user_id,
+        details: {
+          session_id: turn.session_id,
+          log_id: turn.log_id,
+          source_chunk_count: turn.source_chunks.length,
+        },
+      });
+      return toChatTurnResponse(turn);
+    });
+  }
+
+  async listForUser(userId: string, query: ListChatHistoryQueryDto): Promise<Page<ChatTurnResponseDto>> {
+    await this.users.requireUser(userId);
+    return mapPage(await this.turns.listByUser(userId, query.session_id, query), toChatTurnResponse);
+  }
+}

@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { BoundedJson } from '../../common/bounded-json.validator';
+import { MAX_RESPONSE_LENGTH } from '../../logs/dto/attach-response.dto';
+
+export class CreateChatTurnDto {
+  @ApiProperty({ description: 'The reader', example: '5d1f7a40-8c8e-4f57-9d0b-7d8f8c4c2a10' })
+  @IsUUID()
+  user_id!: string;
+
+  @ApiPropertyOptional({
+    description: 'Conversation id chosen by the client',
+    example: 'session-2025-11-24',
+    maxLength: 128,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'session_id must be printable ASCII without spaces' })
+  session_id?: string;
+
+  @ApiProperty({ description: 'What the reader asked', example: 'What is a transaction?', maxLength: 8000 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(8000)
+  query!: string;
+
+  @ApiProperty({
+    description: 'The answer given',
+    example: 'A transaction is a unit of work…',
+    maxLength: MAX_RESPONSE_LENGTH,
+  })
+  @IsString()
+  @MaxLength(MAX_RESPONSE_LENGTH)
+  response!: string;
+
+  @ApiProperty({
+    description: 'Chunks cited in the answer (JSON array, ≤ 100 items, ≤ 16 KiB, ≤ 5 levels)',
+    example: [{ chunk_id: '3fb6c1a2-8d3e-4c4f-9a1b-2c3d4e5f6a7b', page_reference: 42 }],
+    type: 'array',
+    items: { type: 'object' },
+  })
+  @BoundedJson({ kind: 'array' })
+  @ArrayMaxSize(100)
+  source_chunks!: unknown[];
+
+  @ApiPropertyOptional({
+    description: 'The retrieval log this answer came from; its response is set to this answer',
+    example: '9c0e1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+  })
+  @IsOptional()
+  @IsUUID()
+  log_id?: string;
+}

@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  DataSource,
+  type EntityManager,
+  type QueryDeepPartialEntity,
+  type SelectQueryBuilder,
+} from 'typeorm';
+import { paginateKeyset, type Page, type PageRequest } from '../common/pagination';
+import { ChunkEntity, type SyncStatus } from './chunk.entity';
+import { encodeEmbedding } from './embedding-codec';
+
+/** A chunk to insert. Omitted optional fields take the column defaults. */
+export interface NewChunkRow {
+  chunk_id: string;
+  document_reference: string;
+  chunk_index: number;
+  chunk_text: string;
+  /** SHA-256 hex of the normalised text. */
+  content_hash: string;
+  embedding: ArrayLike<number>;
+  embedding_model: string;
+  page_reference?: number | null;
+  section_title?: string | null;
+  embedding_id?: string | null;
+  processing_version?: string;
+  metadata?: Record<string, unknown>;
+  sync_status?: SyncStatus;
+}
+
+export type ChunkMetadataChanges = Partial<
+  Pick<ChunkEntity, 'section_title' | 'page_reference' | 'metadata'>
+>;
+
+export interface ChunkVisibility {
+  includeDeleted: boolean;
+}
+
+@Injectable()
+export class ChunksRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * One multi-row INSERT for the whole batch; the embedding is stored as float32 LE bytes.
+   * PostgreSQL allows 65 535 parameters per statement, so keep batches under ~4 000 rows.
+   */
+  async insertMany(manager: EntityManager, rows: readonly NewChunkRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ChunkEntity)
+      .values(
+        rows.map(
+          (row) =>
+            ({ ...row, embedding: encodeEmbedding(row.embedding) }) as QueryDeepPartialEntity<ChunkEntity>,
+        ),
+      )
+      .updateEntity(false)
+      .execute();
+  }
+
+  findById(
+    chunkId: string,
+    visibility: ChunkVisibility,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ChunkEntity | null> {
+    return this.byId(manager, chunkId, visibility).getOne();
+  }
+
+  /** The row locked until the transaction ends, so concurrent writes to one chunk serialize. */
+  lockById(
+    manager: EntityManager,
+    chunkId: string,
+    visibility: ChunkVisibility,
+  ): Promise<ChunkEntity | null> {
+    return this.byId(manager, chunkId, visibility).setLock('pessimistic_write').getOne();
+  }
+
+  /** A metadata change makes the vector store's payload stale: the chunk is pending until re-synced. */
+  updateMetadata(
+    manager: EntityManager,
+    chunkId: string,
+    changes: ChunkMetadataChanges,
+  ): Promise<ChunkEntity> {
+    return this.updateReturning(manager, chunkId, { ...changes, sync_status: 'pending' });
+  }
+
+  softDelete(manager: EntityManager, chunkId: string): Promise<ChunkEntity> {
+    return this.updateReturning(manager, chunkId, { deleted_at: () => 'now()' });
+  }
+
+  async hardDelete(manager: EntityManager, chunkId: string): Promise<void> {
+    await manager.delete(ChunkEntity, { chunk_id: chunkId });
+  }
+
+  /** In reading order; served by chunks_document_reference_chunk_index_idx. */
+  listByDocument(
+    documentReference: string,
+    visibility: ChunkVisibility,
+    page: PageRequest,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Page<ChunkEntity>> {
+    const qb = this.visible(manager, visibility).andWhere('c.document_reference = :documentReference', {
+      documentReference,
+    });
+    return paginateKeyset(
+      qb,
+      {
+        columns: [
+          { column: 'chunk_index', type: 'integer' },
+          { column: 'chunk_id', type: 'uuid' },
+        ],
+        direction: 'ASC',
+      },
+      page,
+    );
+  }
+
+  private byId(
+    manager: EntityManager,
+    chunkId: string,
+    visibility: ChunkVisibility,
+  ): SelectQueryBuilder<ChunkEntity> {
+    return this.visible(manager, visibility).andWhere('c.chunk_id = :chunkId', { chunkId });
+  }
+
+  private visible(manager: EntityManager, visibility: ChunkVisibility): SelectQueryBuilder<ChunkEntity> {
+    const qb = manager.createQueryBuilder(ChunkEntity, 'c');
+    return visibility.includeDeleted ? qb : qb.where('c.deleted_at IS NULL');
+  }
+
+  private async updateReturning(
+    manager: EntityManager,
+    chunkId: string,
+    set: ChunkMetadataChanges & { sync_status?: SyncStatus; deleted_at?: () => string },
+  ): Promise<ChunkEntity> {
+    // Every selectable column: never the embedding bytes or the search vector.
+    const columns = manager.connection
+      .getMetadata(ChunkEntity)
+      .columns.filter((column) => column.isSelect)
+      .map((column) => `"${column.databaseName}"`);
+    const result = await manager
+      .createQueryBuilder()
+      .update(ChunkEntity)
+      .set(set as QueryDeepPartialEntity<ChunkEntity>)
+      .where('chunk_id = :chunkId', { chunkId })
+      .returning(columns)
+      .execute();
+    return manager.create(ChunkEntity, (result.raw as object[])[0]);
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { changedFields } from '../audit-logs/audit-entry';
+import { AuditLogsService } from '../audit-logs/audit-logs.service';
+import { mapPage, type Page } from '../common/pagination';
+import type { AttachResponseDto } from './dto/attach-response.dto';
+import type { ListLogsQueryDto } from './dto/list-logs-query.dto';
+import { toLogResponse, type LogResponseDto } from './dto/log-response.dto';
+import type { LogEntity } from './log.entity';
+import { LogNotFoundError, LogOwnedByAnotherUserError } from './logs.errors';
+import { LogsRepository } from './logs.repository';
+
+@Injectable()
+export class LogsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly logs: LogsRepository,
+    private readonly audit: AuditLogsService,
+  ) {}
+
+  async get(logId: string): Promise<LogResponseDto> {
+    const log = await this.logs.findById(logId);
+    if (!log) throw new LogNotFoundError(logId);
+    return toLogResponse(log);
+  }
+
+  async list(query: ListLogsQueryDto): Promise<Page<LogResponseDto>> {
+    return mapPage(await this.logs.listNewestFirst(query, query), toLogResponse);
+  }
+
+  attachResponse(logId: string, dto: AttachResponseDto): Promise<LogResponseDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const before = await this.requireLockedLog(manager, logId);
+      const changes = changedFields(before, { response: dto.response });
+      if (Object.keys(changes).length === 0) return toLogResponse(before);
+      const after = await this.logs.setResponse(manager, logId, dto.response);
+      await this.audit.record(manager, {
+        operation_type: 'update',
+        resource_type: 'log',
+        resource_id: logId,
+        user_id: null,
+        details: { changes },
+      });
+      return toLogResponse(after);
+    });
+  }
+
+  /**
+   * Inside the caller's transaction (a chat turn): attaches the turn's answer to the retrieval it
+   * came from, which must belong to the same user (or to no user).
+   */
+  async linkResponse(manager: EntityManager, logId: string, userId: string, response: string): Promise<void> {
+    const log = await this.requireLockedLog(manager, logId);
+    if (log.user_id !== null && log.user_id !== userId) throw new LogOwnedByAnotherUserError(logId);
+    await this.logs.setResponse(manager, logId, response);
+  }
+
+  private async requireLockedLog(manager: EntityManager, logId: string): Promise<LogEntity> {
+    const log = await this.logs.lockById(manager, logId);
+    if (!log) throw new LogNotFoundError(logId);
+    return log;
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { paginateKeyset, type Page, type PageRequest } from '../common/pagination';
+import { UserEntity } from './user.entity';
+
+export type NewUserRow = Pick<UserEntity, 'email'> &
+  Partial<Pick<UserEntity, 'profile_metadata' | 'preferences'>>;
+export type UserChanges = Partial<
+  Pick<UserEntity, 'email' | 'profile_metadata' | 'preferences' | 'is_active'>
+>;
+
+export interface UserFilters {
+  is_active?: boolean;
+  email_prefix?: string;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, row: NewUserRow): Promise<UserEntity> {
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(UserEntity)
+      .values(row as QueryDeepPartialEntity<UserEntity>)
+      .returning('*')
+      .execute();
+    return manager.create(UserEntity, (result.raw as object[])[0]);
+  }
+
+  findById(userId: string, manager: EntityManager = this.dataSource.manager): Promise<UserEntity | null> {
+    return manager.findOneBy(UserEntity, { user_id: userId });
+  }
+
+  /** The row, locked until the transaction ends, so concurrent writes to one user serialize. */
+  lockById(manager: EntityManager, userId: string): Promise<UserEntity | null> {
+    return manager
+      .createQueryBuilder(UserEntity, 'u')
+      .setLock('pessimistic_write')
+      .where('u.user_id = :userId', { userId })
+      .getOne();
+  }
+
+  /**
+   * Locks the row against deletion and key changes but not against ordinary updates: enough for
+   * writing rows that reference the user.
+   */
+  lockForReference(manager: EntityManager, userId: string): Promise<UserEntity | null> {
+    return manager
+      .createQueryBuilder(UserEntity, 'u')
+      .setLock('for_key_share')
+      .where('u.user_id = :userId', { userId })
+      .getOne();
+  }
+
+  async update(
+    manager: EntityManager,
+    userId: string,
+    changes: UserChanges | { last_login: () => string },
+  ): Promise<UserEntity> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set(changes as QueryDeepPartialEntity<UserEntity>)
+      .where('user_id = :userId', { userId })
+      .returning('*')
+      .execute();
+    return manager.create(UserEntity, (result.raw as object[])[0]);
+  }
+
+  /** Stamps the database's clock, not the app server's, so logins order with other rows. */
+  stampLastLogin(manager: EntityManager, userId: string): Promise<UserEntity> {
+    return this.update(manager, userId, { last_login: () => 'now()' });
+  }
+
+  /** Erases the user; chat history goes with it (ON DELETE CASCADE), logs keep a null user_id. */
+  async deleteById(manager: EntityManager, userId: string): Promise<void> {
+    await manager.delete(UserEntity, { user_id: userId });
+  }
+
+  /** Oldest first, so users created while a client pages land on later pages. */
+  list(
+    filters: UserFilters,
+    page: PageRequest,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Page<UserEntity>> {
+    const qb = manager.createQueryBuilder(UserEntity, 'u');
+    if (filters.is_active !== undefined)
+      qb.andWhere('u.is_active = :isActive', { isActive: filters.is_active });
+    if (filters.email_prefix !== undefined) {
+      qb.andWhere(`u.email LIKE :prefix ESCAPE '\\'`, { prefix: `${escapeLike(filters.email_prefix)}%` });
+    }
+    return paginateKeyset(
+      qb,
+      {
+        columns: [
+          { column: 'created_at', type: 'timestamptz' },
+          { column: 'user_id', type: 'uuid' },
+        ],
+        direction: 'ASC',
+      },
+      page,
+    );
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
