@@ -102,6 +102,36 @@ export class IngestRepository {
     return rows.map((r) => r.chunk_id);
   }
 
+  /** Soft-deletes every live chunk of a document; returns their ids. */
+  async softDeleteDocument(manager: EntityManager, documentReference: string): Promise<string[]> {
+    return this.softDeleteOthers(manager, documentReference, []);
+  }
+
+  /** Removes every row of a document, live or soft-deleted; returns their ids. */
+  async hardDeleteDocument(manager: EntityManager, documentReference: string): Promise<string[]> {
+    const rows: { chunk_id: string }[] = await manager.query(
+      `DELETE FROM chunks WHERE document_reference = $1 RETURNING chunk_id`,
+      [documentReference],
+    );
+    return rows.map((r) => r.chunk_id);
+  }
+
+  /**
+   * Hard-deletes chunks soft-deleted more than `retentionDays` ago. Their points went with the
+   * soft delete; any still queued outbox work finds no row and removes the point anyway.
+   */
+  async purgeSoftDeleted(manager: EntityManager, retentionDays: number, limit: number): Promise<string[]> {
+    const rows: { chunk_id: string }[] = await manager.query(
+      `DELETE FROM chunks
+        WHERE chunk_id IN (SELECT chunk_id FROM chunks
+                            WHERE deleted_at < now() - make_interval(days => $1)
+                            ORDER BY deleted_at LIMIT $2)
+        RETURNING chunk_id`,
+      [retentionDays, limit],
+    );
+    return rows.map((r) => r.chunk_id);
+  }
+
   /**
    * Binds the collection to a model and size the first time it is used; returns the binding
    * in force (which may differ from the arguments: the caller compares).

@@ -5,6 +5,8 @@ import { VectorsModule } from '../vectors/vectors.module';
 import { ConsistencyController } from './consistency.controller';
 import { ConsistencyRepository } from './consistency.repository';
 import { ConsistencyService } from './consistency.service';
+import { DocumentsController } from './documents.controller';
+import { DocumentsService } from './documents.service';
 import { IngestController } from './ingest.controller';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
@@ -13,7 +15,7 @@ import { OutboxRepository } from './outbox.repository';
 
 @Module({
   imports: [ChunksModule, AuditLogsModule, VectorsModule],
-  controllers: [IngestController, ConsistencyController],
+  controllers: [IngestController, DocumentsController, ConsistencyController],
   providers: [
     IngestService,
     IngestRepository,
