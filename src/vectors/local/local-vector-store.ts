@@ -170,8 +170,12 @@ export class LocalVectorStore extends VectorStore {
 
   deleteByFilter(filter: VectorFilter): Promise<void> {
     return timed(this.logger, 'deleteByFilter', () =>
-      // Resolved to ids under the write lock, so the log replays exactly what was deleted.
-      this.exclusive(() => this.deleteExisting(this.requireCollection().matchingIds(compileFilter(filter)))),
+      // Resolved to ids under the write lock, so the log replays exactly what was deleted. A
+      // filter without conditions deletes nothing (as in the Qdrant adapter), never everything.
+      this.exclusive(() => {
+        const predicate = compileFilter(filter);
+        return this.deleteExisting(predicate ? this.requireCollection().matchingIds(predicate) : []);
+      }),
     );
   }
 

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadQdrantConfig } from '../../config';
+import { LocalVectorStore } from '../../src/vectors/local/local-vector-store';
+import { QdrantVectorStore } from '../../src/vectors/qdrant/qdrant-vector-store';
+import type { VectorStore } from '../../src/vectors/vector-store';
+import { vectorStoreContract } from '../contract/vector-store.contract';
+import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
+
+/** A Qdrant adapter on a fresh collection at `url`, with a batch size small enough to exercise batching. */
+async function openQdrant(
+  url: string,
+  vectorSize: number,
+  created: string[],
+  apiKey?: string,
+): Promise<VectorStore> {
+  const collection = `contract_${randomUUID().slice(0, 8)}`;
+  created.push(collection);
+  const base = loadQdrantConfig({});
+  const store = new QdrantVectorStore({
+    ...base,
+    url,
+    apiKey,
+    collection,
+    vectorSize,
+    upsertBatchSize: 256,
+    timeoutMs: 10_000,
+  });
+  await store.ensureCollection();
+  return store;
+}
+
+describe('LocalVectorStore', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ragstore-vectors-'));
+  const stores: LocalVectorStore[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  vectorStoreContract(() => ({
+    open: async (vectorSize) => {
+      const store = await LocalVectorStore.open({ directory: dir, collection: randomUUID(), vectorSize });
+      stores.push(store);
+      await store.ensureCollection();
+      return store;
+    },
+  }));
+});
+
+describe('QdrantVectorStore → Qdrant test double', () => {
+  let double: QdrantDouble;
+  const created: string[] = [];
+  beforeAll(async () => {
+    double = await startQdrantDouble();
+  });
+  afterAll(() => double.close());
+
+  vectorStoreContract(() => ({ open: (vectorSize) => openQdrant(double.url, vectorSize, created) }));
+});
+
+const realQdrant = process.env.QDRANT_URL;
+(realQdrant ? describe : describe.skip)('QdrantVectorStore → real Qdrant (set QDRANT_URL to run)', () => {
+  const created: string[] = [];
+  afterAll(async () => {
+    // Only the collections this run created, each named contract_<random>.
+    for (const name of created) {
+      await fetch(`${realQdrant}/collections/${name}`, {
+        method: 'DELETE',
+        headers: process.env.QDRANT_API_KEY ? { 'api-key': process.env.QDRANT_API_KEY } : {},
+      });
+    }
+  });
+
+  vectorStoreContract(() => ({
+    open: (vectorSize) => openQdrant(realQdrant!, vectorSize, created, process.env.QDRANT_API_KEY),
+  }));
+});
