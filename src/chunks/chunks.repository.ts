@@ -139,7 +139,7 @@ export class ChunksRepository {
     const columns = manager.connection
       .getMetadata(ChunkEntity)
       .columns.filter((column) => column.isSelect)
-      .map((column) => `"${column.databaseName}"`);
+      .map((column) => column.propertyName);
     const result = await manager
       .createQueryBuilder()
       .update(ChunkEntity)

@@ -1,0 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import type { CreateChatTurnDto } from '../../src/chat-history/dto/create-chat-turn.dto';
+
+/** A valid POST /v1/chat/turns body for `userId`. */
+export function buildChatTurn(userId: string, overrides: Partial<CreateChatTurnDto> = {}): CreateChatTurnDto {
+  return {
+    user_id: userId,
+    session_id: 'session-1',
+    query: 'What is a transaction?',
+    response: 'A unit of work that commits or rolls back as a whole.',
+    source_chunks: [{ chunk_id: randomUUID(), page_reference: 3 }],
+    ...overrides,
+  };
+}
