@@ -36,7 +36,10 @@ export function httpStatus(error: unknown): number | undefined {
 }
 
 function codeFor(error: unknown): VectorStoreErrorCode {
-  if (error instanceof QdrantClientTimeoutError) return 'VECTOR_STORE_TIMEOUT';
+  // The client's own timeout surfaces as QdrantClientTimeoutError or, from fetch, an AbortError.
+  if (error instanceof QdrantClientTimeoutError || (error as Error | null)?.name === 'AbortError') {
+    return 'VECTOR_STORE_TIMEOUT';
+  }
   if (error instanceof QdrantClientResourceExhaustedError) return 'VECTOR_STORE_UNAVAILABLE';
   const status = httpStatus(error);
   if (status === undefined) return 'VECTOR_STORE_UNAVAILABLE';
@@ -51,8 +54,9 @@ function describe(error: unknown, code: VectorStoreErrorCode): string {
   const status = httpStatus(error);
   if (status !== undefined) return `HTTP ${status}: ${qdrantMessage(error) ?? (error as Error).message}`;
   if (code === 'VECTOR_STORE_TIMEOUT') return 'no answer within the timeout';
-  const cause = (error as { cause?: { code?: string } } | null)?.cause?.code;
-  return cause ? `connection failed (${cause})` : ((error as Error)?.message ?? String(error));
+  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
+  const reason = cause?.code ?? cause?.message;
+  return reason ? `connection failed (${reason})` : ((error as Error)?.message ?? String(error));
 }
 
 /** Qdrant's own message: the envelope's `status.error`, or the plain-text body of a 401/403. */
