@@ -15,7 +15,8 @@ export type AuditResource = (typeof AUDIT_RESOURCES)[number];
 export interface AuditEntry {
   operation_type: AuditOperation;
   resource_type: AuditResource;
-  resource_id: string;
+  /** Null for operations over many resources (e.g. a retention purge); details say which. */
+  resource_id: string | null;
   /** The acting user when the resource's own user is the actor; null when unknown. */
   user_id: string | null;
   details?: Record<string, unknown>;

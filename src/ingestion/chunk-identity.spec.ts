@@ -1,5 +1,5 @@
 import { contentHash, deriveChunkId, normaliseText } from './chunk-identity';
-import { decodeEmbedding, encodeEmbedding } from './embedding-codec';
+import { decodeEmbedding, encodeEmbedding } from '../chunks/embedding-codec';
 
 describe('chunk identity', () => {
   it('treats text differing only in whitespace or Unicode composition as the same content', () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { returningRows } from '../database/returning';
 
 /** A chunk row as ingestion writes it (embedding already encoded as float32 bytes). */
 export interface ChunkWrite {
@@ -93,7 +94,8 @@ export class IngestRepository {
     documentReference: string,
     keepIds: readonly string[],
   ): Promise<string[]> {
-    const rows: { chunk_id: string }[] = await manager.query(
+    const rows = await returningRows<{ chunk_id: string }>(
+      manager,
       `UPDATE chunks SET deleted_at = now(), updated_at = now()
         WHERE document_reference = $1 AND deleted_at IS NULL AND NOT (chunk_id = ANY($2::uuid[]))
         RETURNING chunk_id`,
@@ -109,7 +111,8 @@ export class IngestRepository {
 
   /** Removes every row of a document, live or soft-deleted; returns their ids. */
   async hardDeleteDocument(manager: EntityManager, documentReference: string): Promise<string[]> {
-    const rows: { chunk_id: string }[] = await manager.query(
+    const rows = await returningRows<{ chunk_id: string }>(
+      manager,
       `DELETE FROM chunks WHERE document_reference = $1 RETURNING chunk_id`,
       [documentReference],
     );
@@ -121,7 +124,8 @@ export class IngestRepository {
    * soft delete; any still queued outbox work finds no row and removes the point anyway.
    */
   async purgeSoftDeleted(manager: EntityManager, retentionDays: number, limit: number): Promise<string[]> {
-    const rows: { chunk_id: string }[] = await manager.query(
+    const rows = await returningRows<{ chunk_id: string }>(
+      manager,
       `DELETE FROM chunks
         WHERE chunk_id IN (SELECT chunk_id FROM chunks
                             WHERE deleted_at < now() - make_interval(days => $1)

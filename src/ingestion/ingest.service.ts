@@ -11,7 +11,7 @@ import { validationFailed } from '../common/validation';
 import { contentHash, deriveChunkId } from './chunk-identity';
 import type { IngestRequestDto } from './dto/ingest-request.dto';
 import type { IngestedChunkDto, IngestResponseDto } from './dto/ingest-response.dto';
-import { encodeEmbedding } from './embedding-codec';
+import { encodeEmbedding } from '../chunks/embedding-codec';
 import { validateBatch } from './ingest-validation';
 import { IngestRepository, type ChunkWrite } from './ingest.repository';
 import { OutboxRelay } from './outbox-relay.service';

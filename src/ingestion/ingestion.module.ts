@@ -23,6 +23,7 @@ import { OutboxRepository } from './outbox.repository';
     OutboxRelay,
     ConsistencyRepository,
     ConsistencyService,
+    DocumentsService,
   ],
   exports: [OutboxRelay, OutboxRepository, ConsistencyService],
 })

@@ -9,7 +9,7 @@ import type { ConfigType } from '@nestjs/config';
 import { EventEmitter, once } from 'node:events';
 import { ingestionConfig } from '../../config';
 import { VectorStore, type VectorPoint } from '../vectors/vector-store';
-import { decodeEmbedding } from './embedding-codec';
+import { decodeEmbedding } from '../chunks/embedding-codec';
 import { OutboxRepository, type ChunkToSync, type ClaimedOutboxRow } from './outbox.repository';
 
 /**

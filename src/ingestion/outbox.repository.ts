@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { returningRows } from '../database/returning';
 
 export interface ClaimedOutboxRow {
   id: string;
@@ -40,7 +41,8 @@ export class OutboxRepository {
    * simply lets the lease run out and another replica retries.
    */
   async claim(limit: number, leaseMs: number): Promise<ClaimedOutboxRow[]> {
-    return this.dataSource.query(
+    return returningRows<ClaimedOutboxRow>(
+      this.dataSource.manager,
       `WITH due AS (
          SELECT id FROM vector_outbox
           WHERE next_attempt_at <= now()
@@ -123,9 +125,11 @@ export class OutboxRepository {
   /** Gives failed rows a fresh attempt budget (repair). */
   async retryFailed(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: { chunk_id: string }[] = await manager.query(
+      const rows = await returningRows<{ chunk_id: string }>(
+        manager,
         `UPDATE vector_outbox SET attempts = 0, next_attempt_at = now()
           WHERE next_attempt_at = 'infinity' RETURNING chunk_id`,
+        [],
       );
       await manager.query(
         `UPDATE chunks SET sync_status = 'pending' WHERE sync_status = 'failed' AND chunk_id = ANY($1::uuid[])`,
