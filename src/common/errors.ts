@@ -26,6 +26,9 @@ export type ErrorCode =
   | 'VECTOR_STORE_REJECTED'
   | 'COLLECTION_MISSING'
   | 'COLLECTION_MISMATCH'
+  | 'EMBEDDING_DIMENSION_MISMATCH'
+  | 'EMBEDDING_UNAVAILABLE'
+  | 'EMBEDDING_REJECTED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
@@ -34,6 +37,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'VALIDATION_FAILED':
     case 'INVALID_JSON':
     case 'CONSTRAINT_VIOLATION':
+    case 'EMBEDDING_DIMENSION_MISMATCH':
       return 400;
     case 'UNAUTHORIZED':
       return 401;
@@ -55,11 +59,12 @@ export function statusForCode(code: ErrorCode): number {
       return 415;
     case 'RATE_LIMITED':
       return 429;
-    case 'INTERNAL_ERROR':
     // The vector store refused a request we validated, or its collection disagrees with our
     // configuration: our fault or the operator's, never the caller's.
+    case 'INTERNAL_ERROR':
     case 'VECTOR_STORE_REJECTED':
     case 'COLLECTION_MISMATCH':
+    case 'EMBEDDING_REJECTED':
       return 500;
     case 'DATABASE_UNAVAILABLE':
     case 'DATABASE_TIMEOUT':
@@ -67,6 +72,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'VECTOR_STORE_TIMEOUT':
     case 'VECTOR_STORE_UNAUTHORIZED':
     case 'COLLECTION_MISSING':
+    case 'EMBEDDING_UNAVAILABLE':
     case 'SERVICE_UNAVAILABLE':
       return 503;
   }

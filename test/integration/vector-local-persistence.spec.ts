@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
@@ -7,6 +8,9 @@ import { LocalVectorStore } from '../../src/vectors/local/local-vector-store';
 import type { VectorPoint } from '../../src/vectors/vector-store';
 import { VectorStoreError } from '../../src/vectors/vector-store.errors';
 import { payloadFor } from '../contract/vector-store.contract';
+
+// Operation logs are debug lines from Nest's default logger; these tests assert on results.
+Logger.overrideLogger(false);
 
 const ROOT = join(__dirname, '..', '..');
 

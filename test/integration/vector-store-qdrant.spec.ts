@@ -1,9 +1,13 @@
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ConfigValidationError, loadQdrantConfig } from '../../config';
 import { QdrantVectorStore } from '../../src/vectors/qdrant/qdrant-vector-store';
 import { VectorStoreError } from '../../src/vectors/vector-store.errors';
 import { payloadFor } from '../contract/vector-store.contract';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
+
+// Operation logs are debug lines from Nest's default logger; these tests assert on results.
+Logger.overrideLogger(false);
 
 function storeOn(
   url: string,

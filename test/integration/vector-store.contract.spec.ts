@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,9 @@ import { QdrantVectorStore } from '../../src/vectors/qdrant/qdrant-vector-store'
 import type { VectorStore } from '../../src/vectors/vector-store';
 import { vectorStoreContract } from '../contract/vector-store.contract';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
+
+// Operation logs are debug lines from Nest's default logger; these tests assert on results.
+Logger.overrideLogger(false);
 
 /** A Qdrant adapter on a fresh collection at `url`, with a batch size small enough to exercise batching. */
 async function openQdrant(

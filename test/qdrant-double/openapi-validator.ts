@@ -184,8 +184,7 @@ function withNullTypes(node: unknown): unknown {
       key === '$ref' && typeof value === 'string' ? value.replace(/^#/, 'qdrant#') : withNullTypes(value);
   }
   if (nullable !== true) return out;
-  const { default: _default, ...constraints } = out;
-  if (Object.keys(constraints).length === 0) return { type: 'null' };
+  if (Object.keys(out).every((key) => key === 'default')) return { type: 'null' };
   if (typeof out.type === 'string') {
     const widened: Record<string, unknown> = { ...out, type: [out.type, 'null'] };
     if (Array.isArray(out.enum)) widened.enum = [...(out.enum as unknown[]), null];

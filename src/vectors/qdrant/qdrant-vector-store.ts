@@ -6,7 +6,6 @@ import {
   VectorStore,
   type ChunkPayload,
   type CollectionInfo,
-  type Distance,
   type ScrollPage,
   type ScrollRequest,
   type SearchHit,
@@ -166,10 +165,11 @@ export class QdrantVectorStore extends VectorStore {
           with_vector: request.with_vector ?? false,
         }),
       );
-      const next = page.next_page_offset;
+      // UUID ids only (validated on write), so the next offset is a UUID string.
+      const next = page.next_page_offset as string | null | undefined;
       return {
         points: page.points.map((r) => toStoredPoint(r, request.with_vector)),
-        next_offset: next === null || next === undefined ? null : String(next as string | number),
+        next_offset: next ?? null,
       };
     });
   }
@@ -263,7 +263,7 @@ function toCollectionInfo(name: string, info: Schemas['CollectionInfo']): Collec
   return {
     name,
     vector_size: Number(single?.size ?? 0),
-    distance: (single?.distance ?? 'Cosine') as Distance,
+    distance: single?.distance ?? 'Cosine',
     points_count: info.points_count ?? 0,
     status: info.status,
     payload_indexes: Object.keys(info.payload_schema ?? {}),
