@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { paginateKeyset, whereInTimeRange, type Page, type PageRequest } from '../common/pagination';
+import {
+  keysetOrder,
+  paginateKeyset,
+  whereInTimeRange,
+  type Page,
+  type PageRequest,
+} from '../common/pagination';
 import { AuditLogEntity } from './audit-log.entity';
+
+const NEWEST_FIRST = keysetOrder('DESC', ['operation_timestamp', 'timestamptz'], ['log_id', 'uuid']);
 
 export type NewAuditLogRow = Pick<
   AuditLogEntity,
@@ -54,16 +62,6 @@ export class AuditLogsRepository {
       if (filters[field] !== undefined) qb.andWhere(`a.${field} = :${field}`, { [field]: filters[field] });
     }
     whereInTimeRange(qb, 'operation_timestamp', filters);
-    return paginateKeyset(
-      qb,
-      {
-        columns: [
-          { column: 'operation_timestamp', type: 'timestamptz' },
-          { column: 'log_id', type: 'uuid' },
-        ],
-        direction: 'DESC',
-      },
-      page,
-    );
+    return paginateKeyset(qb, NEWEST_FIRST, page);
   }
 }

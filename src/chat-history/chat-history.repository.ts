@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { paginateKeyset, type Page, type PageRequest } from '../common/pagination';
+import { keysetOrder, paginateKeyset, type Page, type PageRequest } from '../common/pagination';
 import { ChatTurnEntity } from './chat-turn.entity';
+
+const NEWEST_FIRST = keysetOrder('DESC', ['timestamp', 'timestamptz'], ['chat_id', 'uuid']);
 
 export type NewChatTurnRow = Pick<ChatTurnEntity, 'user_id' | 'query' | 'response' | 'source_chunks'> &
   Partial<Pick<ChatTurnEntity, 'session_id' | 'log_id'>>;
@@ -34,16 +36,6 @@ export class ChatHistoryRepository {
   ): Promise<Page<ChatTurnEntity>> {
     const qb = manager.createQueryBuilder(ChatTurnEntity, 't').where('t.user_id = :userId', { userId });
     if (sessionId !== undefined) qb.andWhere('t.session_id = :sessionId', { sessionId });
-    return paginateKeyset(
-      qb,
-      {
-        columns: [
-          { column: 'timestamp', type: 'timestamptz' },
-          { column: 'chat_id', type: 'uuid' },
-        ],
-        direction: 'DESC',
-      },
-      page,
-    );
+    return paginateKeyset(qb, NEWEST_FIRST, page);
   }
 }

@@ -6,9 +6,11 @@ import {
   type QueryDeepPartialEntity,
   type SelectQueryBuilder,
 } from 'typeorm';
-import { paginateKeyset, type Page, type PageRequest } from '../common/pagination';
+import { keysetOrder, paginateKeyset, type Page, type PageRequest } from '../common/pagination';
 import { ChunkEntity, type SyncStatus } from './chunk.entity';
 import { encodeEmbedding } from './embedding-codec';
+
+const READING_ORDER = keysetOrder('ASC', ['chunk_index', 'integer'], ['chunk_id', 'uuid']);
 
 /** A chunk to insert. Omitted optional fields take the column defaults. */
 export interface NewChunkRow {
@@ -104,17 +106,7 @@ export class ChunksRepository {
     const qb = this.visible(manager, visibility).andWhere('c.document_reference = :documentReference', {
       documentReference,
     });
-    return paginateKeyset(
-      qb,
-      {
-        columns: [
-          { column: 'chunk_index', type: 'integer' },
-          { column: 'chunk_id', type: 'uuid' },
-        ],
-        direction: 'ASC',
-      },
-      page,
-    );
+    return paginateKeyset(qb, READING_ORDER, page);
   }
 
   private byId(

@@ -91,16 +91,16 @@ const KEY_FORMATS: Record<KeyType, RegExp> = {
   integer: /^-?\d{1,10}$/,
 };
 
-/** One column of a sort key; the last one must be unique (the primary key) to break ties. */
-export interface KeysetColumn {
-  column: string;
-  type: KeyType;
+/** A sort key: columns of the main alias with their SQL types; the last must be unique (a tie-breaker). */
+export interface KeysetOrder {
+  direction: 'ASC' | 'DESC';
+  columns: readonly (readonly [column: string, type: KeyType])[];
 }
 
-export interface KeysetOrder {
-  columns: readonly KeysetColumn[];
-  direction: 'ASC' | 'DESC';
-}
+export const keysetOrder = (
+  direction: KeysetOrder['direction'],
+  ...columns: KeysetOrder['columns']
+): KeysetOrder => ({ direction, columns });
 
 /**
  * Keyset pagination: `WHERE (k1, k2) > (cursor)` ORDER BY k1, k2 LIMIT n+1, on a query builder
@@ -116,11 +116,11 @@ export async function paginateKeyset<T extends ObjectLiteral>(
   page: PageRequest,
 ): Promise<Page<T>> {
   const alias = qb.alias;
-  const columns = order.columns.map((k) => `${alias}.${k.column}`);
+  const columns = order.columns.map(([column]) => `${alias}.${column}`);
   if (page.cursor !== undefined) {
     const values = decodeCursor(page.cursor, order.columns);
     const params = Object.fromEntries(values.map((v, i) => [`keyset_${i}`, v]));
-    const placeholders = order.columns.map((k, i) => `CAST(:keyset_${i} AS ${k.type})`);
+    const placeholders = order.columns.map(([, type], i) => `CAST(:keyset_${i} AS ${type})`);
     const op = order.direction === 'ASC' ? '>' : '<';
     qb.andWhere(`(${columns.join(', ')}) ${op} (${placeholders.join(', ')})`, params);
   }
@@ -142,7 +142,7 @@ function encodeCursor(values: string[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string, columns: readonly KeysetColumn[]): string[] {
+function decodeCursor(cursor: string, columns: KeysetOrder['columns']): string[] {
   let values: unknown;
   try {
     values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -152,7 +152,7 @@ function decodeCursor(cursor: string, columns: readonly KeysetColumn[]): string[
   const valid =
     Array.isArray(values) &&
     values.length === columns.length &&
-    values.every((v, i) => typeof v === 'string' && KEY_FORMATS[columns[i].type].test(v));
+    values.every((v, i) => typeof v === 'string' && KEY_FORMATS[columns[i][1]].test(v));
   if (!valid) {
     throw validationFailed([
       {

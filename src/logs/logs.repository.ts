@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { paginateKeyset, whereInTimeRange, type Page, type PageRequest } from '../common/pagination';
+import {
+  keysetOrder,
+  paginateKeyset,
+  whereInTimeRange,
+  type Page,
+  type PageRequest,
+} from '../common/pagination';
 import { LogEntity, type RetrievalMode } from './log.entity';
+
+const NEWEST_FIRST = keysetOrder('DESC', ['timestamp', 'timestamptz'], ['log_id', 'uuid']);
 
 /** One retrieval to record. Omitted optional fields take the column defaults (timestamp: now()). */
 export interface NewLogRow {
@@ -78,16 +86,6 @@ export class LogsRepository {
       qb.andWhere('l.retrieval_mode = :mode', { mode: filters.retrieval_mode });
     if (filters.user_id !== undefined) qb.andWhere('l.user_id = :userId', { userId: filters.user_id });
     whereInTimeRange(qb, 'timestamp', filters);
-    return paginateKeyset(
-      qb,
-      {
-        columns: [
-          { column: 'timestamp', type: 'timestamptz' },
-          { column: 'log_id', type: 'uuid' },
-        ],
-        direction: 'DESC',
-      },
-      page,
-    );
+    return paginateKeyset(qb, NEWEST_FIRST, page);
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { paginateKeyset, type Page, type PageRequest } from '../common/pagination';
+import { keysetOrder, paginateKeyset, type Page, type PageRequest } from '../common/pagination';
 import { UserEntity } from './user.entity';
+
+const OLDEST_FIRST = keysetOrder('ASC', ['created_at', 'timestamptz'], ['user_id', 'uuid']);
 
 export type NewUserRow = Pick<UserEntity, 'email'> &
   Partial<Pick<UserEntity, 'profile_metadata' | 'preferences'>>;
@@ -34,23 +36,18 @@ export class UsersRepository {
     return manager.findOneBy(UserEntity, { user_id: userId });
   }
 
-  /** The row, locked until the transaction ends, so concurrent writes to one user serialize. */
-  lockById(manager: EntityManager, userId: string): Promise<UserEntity | null> {
-    return manager
-      .createQueryBuilder(UserEntity, 'u')
-      .setLock('pessimistic_write')
-      .where('u.user_id = :userId', { userId })
-      .getOne();
-  }
-
   /**
-   * Locks the row against deletion and key changes but not against ordinary updates: enough for
-   * writing rows that reference the user.
+   * The row, locked until the transaction ends. `update`: concurrent writes to one user serialize.
+   * `reference`: only deletion and key changes wait — enough for writing rows that reference it.
    */
-  lockForReference(manager: EntityManager, userId: string): Promise<UserEntity | null> {
+  lockById(
+    manager: EntityManager,
+    userId: string,
+    purpose: 'update' | 'reference',
+  ): Promise<UserEntity | null> {
     return manager
       .createQueryBuilder(UserEntity, 'u')
-      .setLock('for_key_share')
+      .setLock(purpose === 'update' ? 'pessimistic_write' : 'for_key_share')
       .where('u.user_id = :userId', { userId })
       .getOne();
   }
@@ -92,17 +89,7 @@ export class UsersRepository {
     if (filters.email_prefix !== undefined) {
       qb.andWhere(`u.email LIKE :prefix ESCAPE '\\'`, { prefix: `${escapeLike(filters.email_prefix)}%` });
     }
-    return paginateKeyset(
-      qb,
-      {
-        columns: [
-          { column: 'created_at', type: 'timestamptz' },
-          { column: 'user_id', type: 'uuid' },
-        ],
-        direction: 'ASC',
-      },
-      page,
-    );
+    return paginateKeyset(qb, OLDEST_FIRST, page);
   }
 }
 

@@ -55,7 +55,7 @@ export class UsersService {
    * be erased until the caller's transaction ends.
    */
   async requireActiveUserForReference(manager: EntityManager, userId: string): Promise<UserEntity> {
-    const user = await this.users.lockForReference(manager, userId);
+    const user = await this.users.lockById(manager, userId, 'reference');
     if (!user) throw new UserNotFoundError(userId);
     if (!user.is_active) throw new UserInactiveError(userId);
     return user;
@@ -126,7 +126,7 @@ export class UsersService {
   }
 
   private async lockUser(manager: EntityManager, userId: string): Promise<UserEntity> {
-    const user = await this.users.lockById(manager, userId);
+    const user = await this.users.lockById(manager, userId, 'update');
     if (!user) throw new UserNotFoundError(userId);
     return user;
   }

@@ -24,8 +24,7 @@ describe('chat history API', () => {
     (
       await db.transaction((m) => t.app.get(LogsRepository).insertMany(m, [buildLog({ user_id: userId })]))
     )[0];
-  const count = async (sql: string, params: unknown[]) =>
-    ((await db.query(sql, params)) as { n: number }[])[0].n;
+  const count = async (sql: string, params: unknown[]) => (await db.query<{ n: number }[]>(sql, params))[0].n;
 
   it('records a turn, attaches its response to the log and audits it, all verbatim', async () => {
     const userId = await createUser();

@@ -24,9 +24,9 @@ describe('chunks API', () => {
     db.query(`SELECT operation FROM vector_outbox WHERE chunk_id = $1 ORDER BY id`, [chunkId]);
   const syncStatus = async (chunkId: string) =>
     (
-      (await db.query(`SELECT sync_status FROM chunks WHERE chunk_id = $1`, [chunkId])) as {
-        sync_status: string;
-      }[]
+      await db.query<{ sync_status: string }[]>(`SELECT sync_status FROM chunks WHERE chunk_id = $1`, [
+        chunkId,
+      ])
     )[0]?.sync_status;
 
   it('reads one chunk without its embedding', async () => {
