@@ -20,7 +20,8 @@ export interface NewChunkRow {
   chunk_text: string;
   /** SHA-256 hex of the normalised text. */
   content_hash: string;
-  embedding: ArrayLike<number>;
+  /** The vector, or its float32 LE encoding. */
+  embedding: ArrayLike<number> | Buffer;
   embedding_model: string;
   page_reference?: number | null;
   section_title?: string | null;
@@ -43,23 +44,35 @@ export class ChunksRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * One multi-row INSERT for the whole batch; the embedding is stored as float32 LE bytes.
-   * PostgreSQL allows 65 535 parameters per statement, so keep batches under ~4 000 rows.
+   * One statement for the whole batch, whatever its size: columns travel as arrays and unnest
+   * into rows (no per-row parameters, so no 65 535-parameter ceiling). Embeddings are stored as
+   * float32 LE bytes; absent optional fields take the column defaults' values.
    */
   async insertMany(manager: EntityManager, rows: readonly NewChunkRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ChunkEntity)
-      .values(
-        rows.map(
-          (row) =>
-            ({ ...row, embedding: encodeEmbedding(row.embedding) }) as QueryDeepPartialEntity<ChunkEntity>,
-        ),
-      )
-      .updateEntity(false)
-      .execute();
+    await manager.query(
+      `INSERT INTO chunks (chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
+                           embedding_model, page_reference, section_title, processing_version, metadata,
+                           sync_status, embedding_id)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
+                            $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::text[],
+                            $13::uuid[])`,
+      [
+        rows.map((r) => r.chunk_id),
+        rows.map((r) => r.document_reference),
+        rows.map((r) => r.chunk_index),
+        rows.map((r) => r.chunk_text),
+        rows.map((r) => r.content_hash),
+        rows.map((r) => (Buffer.isBuffer(r.embedding) ? r.embedding : encodeEmbedding(r.embedding))),
+        rows.map((r) => r.embedding_model),
+        rows.map((r) => r.page_reference ?? null),
+        rows.map((r) => r.section_title ?? null),
+        rows.map((r) => r.processing_version ?? 'v1'),
+        rows.map((r) => JSON.stringify(r.metadata ?? {})),
+        rows.map((r) => r.sync_status ?? 'pending'),
+        rows.map((r) => r.embedding_id ?? null),
+      ],
+    );
   }
 
   findById(

@@ -54,21 +54,6 @@ export class IngestRepository {
     );
   }
 
-  async insertMany(manager: EntityManager, rows: readonly ChunkWrite[]): Promise<void> {
-    if (rows.length === 0) return;
-    await manager.query(
-      `INSERT INTO chunks (chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
-                           embedding_model, page_reference, section_title, processing_version, metadata,
-                           sync_status)
-       SELECT v.*, 'pending'
-         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
-                     $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[])
-           AS v(chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
-                embedding_model, page_reference, section_title, processing_version, metadata)`,
-      columns(rows),
-    );
-  }
-
   /** Overwrites existing rows (by chunk_id) in full, reviving soft-deleted ones, and re-syncs them. */
   async overwriteMany(manager: EntityManager, rows: readonly ChunkWrite[]): Promise<void> {
     if (rows.length === 0) return;

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { ingestionConfig, qdrantConfig } from '../../config';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
+import { ChunksRepository } from '../chunks/chunks.repository';
 import { DomainError } from '../common/errors';
 import { validationFailed } from '../common/validation';
 import { contentHash, deriveChunkId } from './chunk-identity';
@@ -36,6 +37,7 @@ export class IngestService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ingest: IngestRepository,
+    private readonly chunks: ChunksRepository,
     private readonly chunkOutbox: ChunkOutboxRepository,
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditLogsService,
@@ -66,7 +68,7 @@ export class IngestService {
       await this.guardEmbeddingModel(manager, request.embedding_model);
       const planned = await this.plan(manager, request.document_reference, writes, onDuplicate);
 
-      await this.ingest.insertMany(manager, pick(planned, 'insert'));
+      await this.chunks.insertMany(manager, pick(planned, 'insert'));
       await this.ingest.overwriteMany(manager, pick(planned, 'overwrite'));
       const deleted =
         request.cleanup === 'full'

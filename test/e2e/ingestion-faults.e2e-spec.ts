@@ -190,7 +190,7 @@ describe('a crash between the Postgres commit and the Qdrant write', () => {
     );
     expect(res.status).toBe(202);
     await eventually(
-      async () => double.requests.some((r) => r.operationId === 'upsert_points'),
+      () => Promise.resolve(double.requests.some((r) => r.operationId === 'upsert_points')),
       (seen) => seen,
     );
     first.child.kill('SIGKILL');
