@@ -142,7 +142,9 @@ describe('POST /v1/ingest (embedded stack)', () => {
 
   it('refuses a batch from another embedding model with 409 naming both', async () => {
     const doc = uniqueDocument('model');
-    expect((await ingest(ingestBody(uniqueDocument('bound'), bookChunks(1, DIM, { seed: 19 })))).status).toBe(201);
+    expect((await ingest(ingestBody(uniqueDocument('bound'), bookChunks(1, DIM, { seed: 19 })))).status).toBe(
+      201,
+    );
     const res = await ingest({ ...ingestBody(doc, bookChunks(1, DIM)), embedding_model: 'other-model' });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('EMBEDDING_MODEL_MISMATCH');
