@@ -1,17 +1,28 @@
 import { appConfig, loadAppConfig } from './app.config';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
+import { embeddingConfig, loadEmbeddingConfig } from './embedding.config';
 import { ingestionConfig, loadIngestionConfig } from './ingestion.config';
 import { loadQdrantConfig, qdrantConfig } from './qdrant.config';
+import { loadRetrievalConfig, retrievalConfig } from './retrieval.config';
 import type { Env } from './env';
 
 export * from './app.config';
 export * from './database.config';
+export * from './embedding.config';
 export * from './ingestion.config';
 export * from './qdrant.config';
+export * from './retrieval.config';
 export { ConfigValidationError, isLoopbackHost } from './env';
 
 /** Every namespace, in the order ConfigModule loads them. */
-export const configNamespaces = [appConfig, databaseConfig, qdrantConfig, ingestionConfig];
+export const configNamespaces = [
+  appConfig,
+  databaseConfig,
+  qdrantConfig,
+  ingestionConfig,
+  embeddingConfig,
+  retrievalConfig,
+];
 
 /** Validates the whole environment at once, so a bad value stops the boot before anything starts. */
 export function validateAllConfig(env: Env = process.env): void {
@@ -19,4 +30,6 @@ export function validateAllConfig(env: Env = process.env): void {
   loadDatabaseConfig(env);
   loadQdrantConfig(env);
   loadIngestionConfig(env);
+  loadEmbeddingConfig(env);
+  loadRetrievalConfig(env);
 }

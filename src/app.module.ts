@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LogsModule } from './logs/logs.module';
 import { LoggerModule } from './observability/logger.module';
+import { RetrievalModule } from './retrieval/retrieval.module';
 import { UsersModule } from './users/users.module';
 import { VectorsModule } from './vectors/vectors.module';
 
@@ -38,6 +39,7 @@ export class AppModule {
         ChatHistoryModule,
         AuditLogsModule,
         IngestionModule,
+        RetrievalModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

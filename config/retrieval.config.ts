@@ -1,0 +1,69 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { toInt, toNumber, validateEnv, type Env } from './env';
+
+class RetrievalEnv {
+  /** Reciprocal rank fusion constant: 60 is the value of the original paper (Cormack et al., 2009). */
+  @Transform(toInt)
+  @Min(1)
+  @Max(10_000)
+  @IsInt()
+  RETRIEVAL_RRF_K = 60;
+
+  @Transform(toNumber)
+  @Min(0)
+  @Max(100)
+  @IsNumber()
+  RETRIEVAL_WEIGHT_VECTOR = 1;
+
+  @Transform(toNumber)
+  @Min(0)
+  @Max(100)
+  @IsNumber()
+  RETRIEVAL_WEIGHT_TEXT = 1;
+
+  /** Candidates taken from each list before fusion in hybrid mode (at least top_k). */
+  @Transform(toInt)
+  @Min(1)
+  @Max(1_000)
+  @IsInt()
+  RETRIEVAL_HYBRID_CANDIDATES = 50;
+
+  /** Retrieval log rows waiting to be written; a full queue makes requests wait (never drops). */
+  @Transform(toInt)
+  @Min(1)
+  @Max(1_000_000)
+  @IsInt()
+  RETRIEVAL_LOG_QUEUE_SIZE = 10_000;
+
+  /** Rows per multi-row INSERT. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(10_000)
+  @IsInt()
+  RETRIEVAL_LOG_BATCH_SIZE = 200;
+
+  /** Longest a row waits for its batch to fill before it is written anyway. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(60_000)
+  @IsInt()
+  RETRIEVAL_LOG_FLUSH_MS = 100;
+}
+
+export function loadRetrievalConfig(env: Env = process.env) {
+  const v = validateEnv(RetrievalEnv, env);
+  return {
+    rrfK: v.RETRIEVAL_RRF_K,
+    weightVector: v.RETRIEVAL_WEIGHT_VECTOR,
+    weightText: v.RETRIEVAL_WEIGHT_TEXT,
+    hybridCandidates: v.RETRIEVAL_HYBRID_CANDIDATES,
+    logQueueSize: v.RETRIEVAL_LOG_QUEUE_SIZE,
+    logBatchSize: v.RETRIEVAL_LOG_BATCH_SIZE,
+    logFlushMs: v.RETRIEVAL_LOG_FLUSH_MS,
+  };
+}
+
+export const retrievalConfig = registerAs('retrieval', () => loadRetrievalConfig());
+export type RetrievalConfig = ReturnType<typeof loadRetrievalConfig>;

@@ -1,0 +1,38 @@
+import { Logger, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { embeddingConfig, qdrantConfig } from '../../config';
+import { EmbeddingProvider } from './embedding-provider';
+import { HashingEmbeddingProvider } from './hashing-embedding.provider';
+import { OpenAiEmbeddingProvider } from './openai-embedding.provider';
+
+const DEFAULT_OPENAI_MODEL = 'text-embedding-3-small';
+
+/** Provides the configured EmbeddingProvider; vectors are expected at the collection's size. */
+@Module({
+  providers: [
+    {
+      provide: EmbeddingProvider,
+      inject: [embeddingConfig.KEY, qdrantConfig.KEY],
+      useFactory: (
+        config: ConfigType<typeof embeddingConfig>,
+        qdrant: ConfigType<typeof qdrantConfig>,
+      ): EmbeddingProvider => {
+        const provider =
+          config.provider === 'openai'
+            ? new OpenAiEmbeddingProvider({
+                baseUrl: config.baseUrl!,
+                model: config.model ?? DEFAULT_OPENAI_MODEL,
+                apiKey: config.apiKey,
+                dimension: qdrant.vectorSize,
+                timeoutMs: config.timeoutMs,
+                maxRetries: config.maxRetries,
+              })
+            : new HashingEmbeddingProvider(qdrant.vectorSize);
+        new Logger('Embeddings').log(`Embedding provider: ${config.provider} (${provider.model})`);
+        return provider;
+      },
+    },
+  ],
+  exports: [EmbeddingProvider],
+})
+export class EmbeddingsModule {}

@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { retrievalConfig } from '../../config';
+import { VectorStore, type VectorFilter } from '../vectors/vector-store';
+import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
+import { byChunkId, hydrateInOrder, withoutFlag } from './hydration';
+import { QueryEmbedder } from './query-embedder.service';
+import { reciprocalRankFusion } from './rank-fusion';
+import { RetrievalRepository } from './retrieval.repository';
+import type { ModeOutcome, RankedList } from './retrieval.types';
+import { confirmedByPostgres } from './sql-state';
+import type { StageTimer } from './stage-timer';
+
+/**
+ * `hybrid` mode: the vector top N and the Postgres full-text top N, fused by weighted reciprocal
+ * rank fusion. The full-text search and the hydration of the vector hits are one statement.
+ */
+@Injectable()
+export class HybridRetrieval {
+  constructor(
+    private readonly embedder: QueryEmbedder,
+    private readonly vectors: VectorStore,
+    private readonly repository: RetrievalRepository,
+    @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
+  ) {}
+
+  async run(
+    request: RetrieveRequestDto,
+    filter: VectorFilter | undefined,
+    timer: StageTimer,
+  ): Promise<ModeOutcome> {
+    const candidates = Math.max(request.top_k, this.config.hybridCandidates);
+    const vector = await timer.measure('embed', () => this.embedder.vectorFor(request));
+    const hits = await timer.measure('vector_search', () =>
+      this.vectors.search({ vector, limit: candidates, filter, score_threshold: request.score_threshold }),
+    );
+    const rows = await timer.measure('metadata', () =>
+      confirmedByPostgres(() =>
+        this.repository.findHybridCandidates(
+          hits.map((hit) => hit.id),
+          request.query!,
+          filter,
+          candidates,
+        ),
+      ),
+    );
+    const byId = byChunkId(rows);
+    const { kept, dropped } = hydrateInOrder(hits, byId);
+    const textHits = rows.filter((row) => row.text_rank !== null).sort((a, b) => a.text_rank! - b.text_rank!);
+    const fused = reciprocalRankFusion<RankedList>(
+      [
+        { list: 'vector', ids: kept.map(({ row }) => row.chunk_id), weight: this.config.weightVector },
+        { list: 'text', ids: textHits.map((row) => row.chunk_id), weight: this.config.weightText },
+      ],
+      this.config.rrfK,
+    );
+    const vectorScores = new Map(kept.map(({ hit, row }) => [row.chunk_id, hit.score]));
+    return {
+      hits: fused.slice(0, request.top_k).map(({ id, score, ranks }) => {
+        const row = byId.get(id)!;
+        return {
+          row: withoutFlag(row),
+          score,
+          lists: {
+            ...(ranks.vector ? { vector: { rank: ranks.vector, score: vectorScores.get(id)! } } : {}),
+            ...(ranks.text ? { text: { rank: ranks.text, score: row.text_score! } } : {}),
+          },
+        };
+      }),
+      dropped,
+    };
+  }
+}

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { VectorFilter } from '../vectors/vector-store';
+import type { VerifiedRow } from './hydration';
+import type { ChunkRow } from './retrieval.types';
+
+/** A live row found by full-text search or hydrated for a vector hit, in one statement. */
+export type HybridRow = VerifiedRow & { text_rank: number | null; text_score: number | null };
+
+export type OverlappingRow = ChunkRow & { contains_selection: boolean; within_selection: boolean };
+
+const COLUMNS = `c.chunk_id, c.document_reference, c.page_reference, c.section_title, c.chunk_text,
+       c.chunk_index, c.metadata`;
+
+/** Case, punctuation and whitespace folded away, so containment survives reflowed or re-typed text. */
+const normalised = (sql: string) => `btrim(regexp_replace(lower(${sql}), '[^[:alnum:]]+', ' ', 'g'))`;
+
+/**
+ * Retrieval's reads of `chunks`. Each method is ONE statement: a retrieval makes exactly one
+ * round trip to PostgreSQL on its hot path, whatever the mode.
+ */
+@Injectable()
+export class RetrievalRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The live rows among `ids` (primary-key lookups), each flagged with whether Postgres' own
+   * values still match `filter`: the vector store's payload may be stale.
+   */
+  findLiveByIds(ids: readonly string[], filter: VectorFilter | undefined): Promise<VerifiedRow[]> {
+    const params: unknown[] = [ids];
+    return this.dataSource.query(
+      `SELECT ${COLUMNS}, ${filterSql(filter, params)} AS in_filter
+         FROM chunks c
+        WHERE c.chunk_id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
+      params,
+    );
+  }
+
+  /**
+   * Hybrid mode in one statement: the full-text top `limit` (websearch syntax over the generated
+   * `search_vector`, GIN index, ts_rank) under the filter, plus the live rows of the vector hits
+   * `vectorIds`, all returned with their text rank (null when not a text hit).
+   */
+  findHybridCandidates(
+    vectorIds: readonly string[],
+    query: string,
+    filter: VectorFilter | undefined,
+    limit: number,
+  ): Promise<HybridRow[]> {
+    const params: unknown[] = [vectorIds, query, limit];
+    const inFilter = filterSql(filter, params);
+    return this.dataSource.query(
+      `WITH text_hits AS (
+         SELECT c.chunk_id, ts_rank(c.search_vector, q.query) AS text_score,
+                row_number() OVER (ORDER BY ts_rank(c.search_vector, q.query) DESC, c.chunk_id) AS text_rank
+           FROM chunks c, websearch_to_tsquery('english', $2) AS q(query)
+          WHERE c.search_vector @@ q.query AND c.deleted_at IS NULL AND ${inFilter}
+          ORDER BY text_rank
+          LIMIT $3)
+       SELECT ${COLUMNS}, ${inFilter} AS in_filter,
+              t.text_rank::int AS text_rank, t.text_score::float8 AS text_score
+         FROM chunks c
+         LEFT JOIN text_hits t ON t.chunk_id = c.chunk_id
+        WHERE c.deleted_at IS NULL
+          AND c.chunk_id IN (SELECT unnest($1::uuid[]) UNION SELECT chunk_id FROM text_hits)`,
+      params,
+    );
+  }
+
+  /**
+   * Live chunks under `filter` that overlap the reader's selection. The trigram GIN index finds
+   * every chunk holding most of one of `windows` (runs of words from the selection, from its
+   * first to its last word; `chunk_text %> w` is pg_trgm's word_similarity(w, chunk_text) ≥ 0.6):
+   * a chunk overlapping a contiguous selection either holds its start, its end, or lies inside
+   * it, and so holds a window. Normalised containment in each direction is returned as well.
+   */
+  findOverlapping(
+    selection: string,
+    windows: readonly string[],
+    filter: VectorFilter | undefined,
+    limit: number,
+  ): Promise<OverlappingRow[]> {
+    const params: unknown[] = [selection, limit];
+    const inFilter = filterSql(filter, params);
+    const anyWindow = windows.map((window) => `c.chunk_text %> $${params.push(window)}`).join(' OR ');
+    return this.dataSource.query(
+      `SELECT ${COLUMNS},
+              strpos(n.chunk, n.selection) > 0 AS contains_selection,
+              strpos(n.selection, n.chunk) > 0 AS within_selection
+         FROM chunks c
+        CROSS JOIN LATERAL (SELECT ${normalised('c.chunk_text')} AS chunk, ${normalised('$1')} AS selection) n
+        WHERE c.deleted_at IS NULL AND ${inFilter} AND (${anyWindow})
+        ORDER BY c.document_reference, c.chunk_index
+        LIMIT $2`,
+      params,
+    );
+  }
+}
+
+/**
+ * The VectorFilter as a SQL predicate on `c`, with the vector stores' semantics: conditions AND
+ * together, a list means any of, and a page range never matches a chunk without a page (the
+ * coalesce turns SQL's unknown into false). Appends its values to `params`.
+ */
+export function filterSql(filter: VectorFilter | undefined, params: unknown[]): string {
+  const conditions: string[] = [];
+  const bind = (value: unknown) => `$${params.push(value)}`;
+  const { document_reference, section_title, page_from, page_to, processing_version } = filter ?? {};
+  if (document_reference !== undefined) {
+    const references = typeof document_reference === 'string' ? [document_reference] : document_reference;
+    conditions.push(`c.document_reference = ANY(${bind(references)}::text[])`);
+  }
+  if (section_title !== undefined) conditions.push(`c.section_title = ${bind(section_title)}`);
+  if (page_from !== undefined) conditions.push(`c.page_reference >= ${bind(page_from)}`);
+  if (page_to !== undefined) conditions.push(`c.page_reference <= ${bind(page_to)}`);
+  if (processing_version !== undefined) conditions.push(`c.processing_version = ${bind(processing_version)}`);
+  return conditions.length === 0 ? 'TRUE' : `coalesce(${conditions.join(' AND ')}, false)`;
+}

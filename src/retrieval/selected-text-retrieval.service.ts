@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { VectorStore, type VectorFilter } from '../vectors/vector-store';
+import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
+import { byChunkId } from './hydration';
+import { QueryEmbedder } from './query-embedder.service';
+import { RetrievalRepository, type OverlappingRow } from './retrieval.repository';
+import type { ModeOutcome, SelectionOverlap } from './retrieval.types';
+import { confirmedByPostgres } from './sql-state';
+import type { StageTimer } from './stage-timer';
+
+/** Words per window: long enough to be specific to one place in a book, short enough to fit a chunk. */
+export const WINDOW_WORDS = 8;
+/** Windows per selection: bounds the statement for very long selections. */
+export const MAX_WINDOWS = 32;
+/** Chunks a selection may overlap (a few pages of a book). */
+const MAX_SELECTION_CHUNKS = 200;
+
+/**
+ * Runs of WINDOW_WORDS words that cover the selection from its first word to its last, evenly
+ * spaced: any chunk overlapping the selection by more than about a window holds one of them.
+ */
+export function selectionWindows(selection: string): string[] {
+  const words = selection.split(/\s+/).filter((word) => word.length > 0);
+  if (words.length <= WINDOW_WORDS) return [words.join(' ')];
+  const lastStart = words.length - WINDOW_WORDS;
+  const stride = Math.max(WINDOW_WORDS, Math.ceil(lastStart / (MAX_WINDOWS - 1)));
+  const starts: number[] = [];
+  for (let start = 0; start < lastStart; start += stride) starts.push(start);
+  starts.push(lastStart);
+  return starts.map((start) => words.slice(start, start + WINDOW_WORDS).join(' '));
+}
+
+/**
+ * `selected_text` mode: only the chunks that overlap the reader's selection are candidates, and
+ * the vector search is restricted to their ids, so nothing outside the selection can come back.
+ * The overlap query returns the live rows themselves: it is the only statement.
+ */
+@Injectable()
+export class SelectedTextRetrieval {
+  constructor(
+    private readonly embedder: QueryEmbedder,
+    private readonly vectors: VectorStore,
+    private readonly repository: RetrievalRepository,
+  ) {}
+
+  async run(
+    request: RetrieveRequestDto,
+    filter: VectorFilter | undefined,
+    timer: StageTimer,
+  ): Promise<ModeOutcome> {
+    const selection = request.selected_text!;
+    const [vector, rows] = await Promise.all([
+      timer.measure('embed', () => this.embedder.vectorFor(request)),
+      timer.measure('metadata', () =>
+        confirmedByPostgres(() =>
+          this.repository.findOverlapping(
+            selection,
+            selectionWindows(selection),
+            filter,
+            MAX_SELECTION_CHUNKS,
+          ),
+        ),
+      ),
+    ]);
+    const matchedChunkIds = rows.map((row) => row.chunk_id);
+    if (rows.length === 0) return { hits: [], dropped: [], matchedChunkIds };
+    const hits = await timer.measure('vector_search', () =>
+      this.vectors.search({
+        vector,
+        limit: request.top_k,
+        filter: { ...filter, ids: matchedChunkIds },
+        score_threshold: request.score_threshold,
+      }),
+    );
+    const inSelection = byChunkId(rows);
+    return {
+      // The id restriction already guarantees it; checking again costs nothing and makes a bug
+      // in an adapter's filter unable to leak text from outside the selection.
+      hits: hits
+        .filter((hit) => inSelection.has(hit.id.toLowerCase()))
+        .map((hit) => {
+          const { contains_selection, within_selection, ...row } = inSelection.get(hit.id.toLowerCase())!;
+          return {
+            row: row,
+            score: hit.score,
+            overlap: overlapOf({ contains_selection, within_selection }),
+          };
+        }),
+      dropped: [],
+      matchedChunkIds,
+    };
+  }
+}
+
+function overlapOf(row: Pick<OverlappingRow, 'contains_selection' | 'within_selection'>): SelectionOverlap {
+  if (row.contains_selection) return 'contains_selection';
+  return row.within_selection ? 'within_selection' : 'partial';
+}
