@@ -1,4 +1,5 @@
 import { appConfig, loadAppConfig } from './app.config';
+import { authConfig, loadAuthConfig } from './auth.config';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
 import { embeddingConfig, loadEmbeddingConfig } from './embedding.config';
 import { ingestionConfig, loadIngestionConfig } from './ingestion.config';
@@ -7,6 +8,7 @@ import { loadRetrievalConfig, retrievalConfig } from './retrieval.config';
 import type { Env } from './env';
 
 export * from './app.config';
+export * from './auth.config';
 export * from './database.config';
 export * from './embedding.config';
 export * from './ingestion.config';
@@ -22,6 +24,7 @@ export const configNamespaces = [
   ingestionConfig,
   embeddingConfig,
   retrievalConfig,
+  authConfig,
 ];
 
 /** Validates the whole environment at once, so a bad value stops the boot before anything starts. */
@@ -30,6 +33,7 @@ export function validateAllConfig(env: Env = process.env): void {
   loadDatabaseConfig(env);
   loadQdrantConfig(env);
   loadIngestionConfig(env);
+  loadAuthConfig(env);
   loadEmbeddingConfig(env);
   loadRetrievalConfig(env);
 }

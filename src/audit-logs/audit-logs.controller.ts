@@ -5,8 +5,10 @@ import { UuidParam } from '../common/request-params';
 import { AuditLogsService } from './audit-logs.service';
 import { AuditLogResponseDto } from './dto/audit-log-response.dto';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
+import { RequireRole } from '../auth/roles';
 
 @ApiTags('audit-logs')
+@RequireRole('admin')
 @Controller('v1/audit-logs')
 export class AuditLogsController {
   constructor(private readonly auditLogs: AuditLogsService) {}

@@ -6,6 +6,7 @@ import { ChatHistoryService } from './chat-history.service';
 import { ChatTurnResponseDto } from './dto/chat-turn-response.dto';
 import { CreateChatTurnDto } from './dto/create-chat-turn.dto';
 import { ListChatHistoryQueryDto } from './dto/list-chat-history-query.dto';
+import { OwnedBy, RequireRole } from '../auth/roles';
 
 @ApiTags('chat-history')
 @Controller('v1')
@@ -13,6 +14,8 @@ export class ChatHistoryController {
   constructor(private readonly chatHistory: ChatHistoryService) {}
 
   @Post('chat/turns')
+  @RequireRole('reader')
+  @OwnedBy({ body: 'user_id' })
   @ApiOperation({
     summary:
       'Record a chat turn; with log_id, the answer is attached to that retrieval log in the same transaction',
@@ -23,6 +26,8 @@ export class ChatHistoryController {
   }
 
   @Get('users/:user_id/chat-history')
+  @RequireRole('reader')
+  @OwnedBy({ param: 'user_id' })
   @ApiOperation({ summary: 'A user’s chat turns, newest first, optionally one session' })
   @ApiOkResponse({ type: PageResponseDto(ChatTurnResponseDto) })
   listForUser(

@@ -7,8 +7,10 @@ import { ChunksService } from './chunks.service';
 import { IncludeDeletedQueryDto, ListChunksQueryDto } from './dto/chunk-query.dto';
 import { ChunkResponseDto } from './dto/chunk-response.dto';
 import { UpdateChunkDto } from './dto/update-chunk.dto';
+import { RequireRole } from '../auth/roles';
 
 @ApiTags('chunks')
+@RequireRole('writer', { hardDelete: 'admin' })
 @Controller('v1/chunks')
 export class ChunksController {
   constructor(private readonly chunks: ChunksService) {}

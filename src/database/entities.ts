@@ -1,4 +1,5 @@
 import { AuditLogEntity } from '../audit-logs/audit-log.entity';
+import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ChatTurnEntity } from '../chat-history/chat-turn.entity';
 import { ChunkEntity } from '../chunks/chunk.entity';
 import { VectorOutboxEntity } from '../chunks/vector-outbox.entity';
@@ -15,4 +16,5 @@ export const ENTITIES = [
   AuditLogEntity,
   VectorOutboxEntity,
   VectorCollectionEntity,
+  ApiKeyEntity,
 ];

@@ -3,8 +3,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { NeonHealthIndicator } from './neon.health';
 import { QdrantHealthIndicator } from './qdrant.health';
+import { Public } from '../auth/roles';
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

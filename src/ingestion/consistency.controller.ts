@@ -2,8 +2,10 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConsistencyService, type ConsistencyReport, type RepairReport } from './consistency.service';
 import { RepairQueryDto } from './dto/repair-query.dto';
+import { RequireRole } from '../auth/roles';
 
 @ApiTags('admin')
+@RequireRole('admin')
 @Controller('v1/admin/consistency')
 export class ConsistencyController {
   constructor(private readonly consistency: ConsistencyService) {}

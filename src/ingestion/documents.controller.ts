@@ -2,8 +2,10 @@ import { Controller, Delete, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DocumentsService, type DocumentDeletion } from './documents.service';
 import { DeleteDocumentQueryDto } from './dto/delete-document-query.dto';
+import { RequireRole } from '../auth/roles';
 
 @ApiTags('ingestion')
+@RequireRole('writer', { hardDelete: 'admin' })
 @Controller('v1/documents')
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}

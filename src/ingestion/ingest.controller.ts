@@ -11,8 +11,10 @@ import type { FastifyReply } from 'fastify';
 import { IngestRequestDto } from './dto/ingest-request.dto';
 import { IngestResponseDto } from './dto/ingest-response.dto';
 import { IngestService } from './ingest.service';
+import { RequireRole } from '../auth/roles';
 
 @ApiTags('ingestion')
+@RequireRole('writer')
 @Controller('v1/ingest')
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}

@@ -6,8 +6,10 @@ import { AttachResponseDto } from './dto/attach-response.dto';
 import { ListLogsQueryDto } from './dto/list-logs-query.dto';
 import { LogResponseDto } from './dto/log-response.dto';
 import { LogsService } from './logs.service';
+import { RequireRole } from '../auth/roles';
 
 @ApiTags('logs')
+@RequireRole('writer')
 @Controller('v1/logs')
 export class LogsController {
   constructor(private readonly logs: LogsService) {}

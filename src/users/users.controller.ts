@@ -14,8 +14,10 @@ import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
+import { RequireRole } from '../auth/roles';
 
 @ApiTags('users')
+@RequireRole('admin')
 @Controller('v1/users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

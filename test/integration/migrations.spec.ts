@@ -31,7 +31,7 @@ const SPEC_COLUMNS: Record<string, string[]> = {
     'user_agent',
   ],
 };
-const OUR_TABLES = [...Object.keys(SPEC_COLUMNS), 'vector_outbox', 'vector_collections'];
+const OUR_TABLES = [...Object.keys(SPEC_COLUMNS), 'vector_outbox', 'vector_collections', 'api_keys'];
 
 describe('migrations', () => {
   let db: TestDatabase;
