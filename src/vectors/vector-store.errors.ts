@@ -21,3 +21,14 @@ export class VectorStoreError extends DomainError {
     super(code, message, details);
   }
 }
+
+export function refuseSelfAlias(name: string): never {
+  throw new VectorStoreError('VECTOR_STORE_REJECTED', `The alias ${name} cannot point at itself`);
+}
+
+export function refuseDropServing(name: string): never {
+  throw new VectorStoreError(
+    'VECTOR_STORE_REJECTED',
+    `Collection ${name} is the one the configured name serves; switch the alias away before dropping it`,
+  );
+}

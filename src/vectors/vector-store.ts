@@ -85,6 +85,12 @@ export interface CollectionInfo {
   quantization?: string | null;
 }
 
+/** A physical collection and the aliases that point at it. */
+export interface CollectionSummary {
+  name: string;
+  aliases: string[];
+}
+
 export type VectorStoreHealth =
   | { status: 'up'; collection: string; points_count: number; latency_ms: number }
   | { status: 'down'; reason: VectorStoreDownReason };
@@ -134,6 +140,34 @@ export abstract class VectorStore {
 
   /** Reachable, authorised, and the collection exists with the configured size and distance. */
   abstract health(): Promise<VectorStoreHealth>;
+
+  /*
+   * Rebuild support. The configured name (QDRANT_COLLECTION) is what every operation above uses;
+   * it is either a plain collection (as created by ensureCollection) or an alias to a physical
+   * collection built by `vectors:rebuild`. Moving the alias is how a rebuild goes live.
+   */
+
+  /**
+   * A store on the physical collection `name` of the same backend, with this store's settings
+   * (VECTOR_SIZE, HNSW, quantization); its ensureCollection() creates it. A rebuild writes there.
+   */
+  abstract onCollection(name: string): Promise<VectorStore>;
+
+  /** The physical collection the configured name reaches now (its alias target, or itself), or null. */
+  abstract servingCollection(): Promise<string | null>;
+
+  /** Every physical collection on the backend, with the aliases pointing at each. */
+  abstract listCollections(): Promise<CollectionSummary[]>;
+
+  /**
+   * Points the configured name at the physical collection `collection`, in one atomic alias change.
+   * A plain collection that holds the name (from before the first rebuild) is deleted first,
+   * because an alias cannot share a collection's name.
+   */
+  abstract switchAlias(collection: string): Promise<void>;
+
+  /** Deletes a physical collection; refuses (VECTOR_STORE_REJECTED) the one the configured name reaches. */
+  abstract dropCollection(name: string): Promise<void>;
 
   /** Waits for pending writes and releases files or connections; the module calls it at shutdown. */
   close(): Promise<void> {

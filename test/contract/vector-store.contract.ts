@@ -243,6 +243,81 @@ export function vectorStoreContract(target: () => ContractTarget): void {
     });
   });
 
+  describe('collections and aliases (what a rebuild uses)', () => {
+    it('builds another physical collection beside the served one, then serves it through an alias', async () => {
+      const served = await target().open(4);
+      const name = (await served.collectionInfo())!.name;
+      const old = point([1, 0, 0, 0]);
+      await served.upsert([old]);
+      expect(await served.servingCollection()).toBe(name);
+
+      const next = `${name}_next`;
+      const building = await served.onCollection(next);
+      expect(await building.collectionInfo()).toBeNull();
+      await building.ensureCollection();
+      const rebuilt = [point([0, 1, 0, 0]), point([0, 0, 1, 0])];
+      await building.upsert(rebuilt);
+      expect(await building.count()).toBe(2);
+      expect(await served.count()).toBe(1);
+      const mine = (all: { name: string }[]) => all.filter((c) => c.name.startsWith(name));
+      expect(mine(await served.listCollections())).toEqual([
+        { name, aliases: [] },
+        { name: next, aliases: [] },
+      ]);
+      await building.close();
+
+      await served.switchAlias(next);
+      expect(await served.servingCollection()).toBe(next);
+      expect(await served.count()).toBe(2);
+      expect((await served.search({ vector: [0, 1, 0, 0], limit: 1 }))[0].id).toBe(rebuilt[0].id);
+      expect(await served.retrieve([old.id])).toEqual([]);
+      // The plain collection that held the name is gone: an alias cannot share a collection's name.
+      expect(mine(await served.listCollections())).toEqual([{ name: next, aliases: [name] }]);
+      expect(await served.collectionInfo()).toMatchObject({ name, vector_size: 4, points_count: 2 });
+      expect(await served.health()).toMatchObject({ status: 'up', points_count: 2 });
+
+      // Writes through the name land in the collection it now reaches.
+      const written = point([0, 0, 0, 1]);
+      await served.upsert([written]);
+      const reopened = await served.onCollection(next);
+      expect((await reopened.retrieve([written.id])).map((p) => p.id)).toEqual([written.id]);
+      await reopened.close();
+    });
+
+    it('moves the alias atomically from one physical collection to the next, and drops the old one only when asked', async () => {
+      const served = await target().open(4);
+      const name = (await served.collectionInfo())!.name;
+      const build = async (suffix: string, points: VectorPoint[]) => {
+        const store = await served.onCollection(`${name}_${suffix}`);
+        await store.ensureCollection();
+        await store.upsert(points);
+        await store.close();
+        return `${name}_${suffix}`;
+      };
+      const first = await build('1', [point([1, 0, 0, 0])]);
+      await served.switchAlias(first);
+      const second = await build('2', [point([1, 0, 0, 0]), point([0, 1, 0, 0])]);
+      await served.switchAlias(second);
+      expect(await served.count()).toBe(2);
+      expect(await served.servingCollection()).toBe(second);
+      const mine = async () => (await served.listCollections()).filter((c) => c.name.startsWith(name));
+      expect(await mine()).toEqual([
+        { name: first, aliases: [] },
+        { name: second, aliases: [name] },
+      ]);
+
+      expect((await rejection(served.dropCollection(second))).code).toBe('VECTOR_STORE_REJECTED');
+      expect((await rejection(served.dropCollection(name))).code).toBe('VECTOR_STORE_REJECTED');
+      await served.dropCollection(first);
+      expect(await mine()).toEqual([{ name: second, aliases: [name] }]);
+
+      expect((await rejection(served.switchAlias(`${name}_missing`))).code).toBe('COLLECTION_MISSING');
+      expect((await rejection(served.switchAlias(name))).code).toBe('VECTOR_STORE_REJECTED');
+      expect(await served.servingCollection()).toBe(second);
+      expect(await served.count()).toBe(2);
+    });
+  });
+
   it('finds the same top-10 as a brute-force reference over 5 000 random vectors, for 50 queries', async () => {
     const dim = 16;
     const big = await target().open(dim);

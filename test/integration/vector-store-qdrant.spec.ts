@@ -105,6 +105,43 @@ describe('Qdrant test double', () => {
     );
   });
 
+  it('checks alias changes against the spec and applies them all or none, as Qdrant does', async () => {
+    await raw('PUT', '/collections/aliased_a', { vectors: { size: 4, distance: 'Cosine' } });
+    await raw('PUT', '/collections/aliased_b', { vectors: { size: 4, distance: 'Cosine' } });
+    const aliases = async () => (await (await raw('GET', '/aliases')).json()).result.aliases;
+    const change = (actions: unknown) => raw('POST', '/collections/aliases', { actions });
+
+    expect((await change([{ create_alias: { alias_name: 'served' } }])).status).toBe(400);
+    expect((await change('create')).status).toBe(400);
+    expect((await change([{ create_alias: { alias_name: 'served', collection_name: 'nope' } }])).status).toBe(
+      404,
+    );
+    const named = await change([{ create_alias: { alias_name: 'aliased_b', collection_name: 'aliased_a' } }]);
+    expect(named.status).toBe(409);
+    // One failing action keeps the ones before it from applying.
+    const partly = await change([
+      { create_alias: { alias_name: 'served', collection_name: 'aliased_a' } },
+      { rename_alias: { old_alias_name: 'missing', new_alias_name: 'other' } },
+    ]);
+    expect(partly.status).toBe(404);
+    expect(await aliases()).toEqual([]);
+
+    await change([{ create_alias: { alias_name: 'served', collection_name: 'aliased_a' } }]);
+    expect((await raw('POST', '/collections/served/points/count', {})).status).toBe(200);
+    expect(
+      (await raw('PUT', '/collections/served', { vectors: { size: 4, distance: 'Cosine' } })).status,
+    ).toBe(400);
+    await change([
+      { delete_alias: { alias_name: 'served' } },
+      { create_alias: { alias_name: 'served', collection_name: 'aliased_b' } },
+    ]);
+    expect(await aliases()).toEqual([{ alias_name: 'served', collection_name: 'aliased_b' }]);
+    expect((await (await raw('DELETE', '/collections/served')).json()).result).toBe(false);
+    await raw('DELETE', '/collections/aliased_b');
+    expect(await aliases()).toEqual([]);
+    expect((await raw('POST', '/collections/served/points/count', {})).status).toBe(404);
+  });
+
   it('demands the api key, answering 401 in plain text as Qdrant does', async () => {
     const res = await raw('GET', '/collections/dims', undefined, 'wrong');
     expect(res.status).toBe(401);

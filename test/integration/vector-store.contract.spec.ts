@@ -69,12 +69,16 @@ const realQdrant = process.env.QDRANT_URL;
 (realQdrant ? describe : describe.skip)('QdrantVectorStore → real Qdrant (set QDRANT_URL to run)', () => {
   const created: string[] = [];
   afterAll(async () => {
-    // Only the collections this run created, each named contract_<random>.
-    for (const name of created) {
-      await fetch(`${realQdrant}/collections/${name}`, {
-        method: 'DELETE',
-        headers: process.env.QDRANT_API_KEY ? { 'api-key': process.env.QDRANT_API_KEY } : {},
-      });
+    // Only the collections this run created: contract_<random> and the rebuild targets named after them.
+    const headers: Record<string, string> = process.env.QDRANT_API_KEY
+      ? { 'api-key': process.env.QDRANT_API_KEY }
+      : {};
+    const listed = (await (await fetch(`${realQdrant}/collections`, { headers })).json()) as {
+      result: { collections: { name: string }[] };
+    };
+    const names = listed.result.collections.map((c) => c.name);
+    for (const name of names.filter((n) => created.some((c) => n.startsWith(c)))) {
+      await fetch(`${realQdrant}/collections/${name}`, { method: 'DELETE', headers });
     }
   });
 

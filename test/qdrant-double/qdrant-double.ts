@@ -72,6 +72,8 @@ const validator = new OpenApiValidator();
  */
 export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Promise<QdrantDouble> {
   const collections = new Map<string, Collection>();
+  /** alias name → collection name; every collection path resolves through it, as in Qdrant. */
+  const aliases = new Map<string, string>();
   const faults = new Map<string, Fault>();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -85,6 +87,12 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     create_collection: ({ params, body }) => {
       if (collections.has(params.collection_name)) {
         throw new QdrantError(409, `Wrong input: Collection \`${params.collection_name}\` already exists!`);
+      }
+      if (aliases.has(params.collection_name)) {
+        throw new QdrantError(
+          400,
+          `Wrong input: Can't create collection with name ${params.collection_name}. Alias with the same name already exists`,
+        );
       }
       const vectors = body.vectors as Json;
       if (typeof vectors?.size !== 'number')
@@ -105,7 +113,43 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       });
       return true;
     },
-    delete_collection: ({ params }) => collections.delete(params.collection_name),
+    // By exact name (an alias name deletes nothing), taking the collection's aliases with it.
+    delete_collection: ({ params }) => {
+      for (const [alias, target] of aliases) if (target === params.collection_name) aliases.delete(alias);
+      return collections.delete(params.collection_name);
+    },
+    get_collections: () => ({ collections: [...collections.keys()].map((name) => ({ name })) }),
+    get_collections_aliases: () => ({ aliases: aliasList() }),
+    get_collection_aliases: ({ params }) => ({
+      aliases: aliasList().filter((a) => a.collection_name === params.collection_name),
+    }),
+    // Every action is checked against the state the previous ones leave, then all apply at once.
+    update_aliases: ({ body }) => {
+      const next = new Map(aliases);
+      for (const action of body.actions as Json[]) {
+        const create = action.create_alias as { alias_name: string; collection_name: string } | undefined;
+        const remove = action.delete_alias as { alias_name: string } | undefined;
+        const rename = action.rename_alias as { old_alias_name: string; new_alias_name: string } | undefined;
+        if (create) {
+          if (!collections.has(create.collection_name))
+            throw new QdrantError(404, `Not found: Collection \`${create.collection_name}\` doesn't exist!`);
+          if (collections.has(create.alias_name))
+            throw new QdrantError(409, `Wrong input: Collection \`${create.alias_name}\` already exists!`);
+          next.set(create.alias_name, create.collection_name);
+        } else if (remove) {
+          next.delete(remove.alias_name);
+        } else if (rename) {
+          const target = next.get(rename.old_alias_name);
+          if (target === undefined)
+            throw new QdrantError(404, `Not found: Alias ${rename.old_alias_name} does not exists!`);
+          next.delete(rename.old_alias_name);
+          next.set(rename.new_alias_name, target);
+        }
+      }
+      aliases.clear();
+      next.forEach((target, alias) => aliases.set(alias, target));
+      return true;
+    },
     collection_exists: ({ params }) => ({ exists: collections.has(params.collection_name) }),
     get_collection: ({ params }) => collectionInfo(collectionOf(params)),
     create_field_index: ({ params, query, body }) => {
@@ -201,9 +245,13 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
   };
 
   function collectionOf(params: Record<string, string>): Collection {
-    const c = collections.get(params.collection_name);
+    const c = collections.get(aliases.get(params.collection_name) ?? params.collection_name);
     if (!c) throw new QdrantError(404, `Not found: Collection \`${params.collection_name}\` doesn't exist!`);
     return c;
+  }
+
+  function aliasList(): { alias_name: string; collection_name: string }[] {
+    return [...aliases].map(([alias_name, collection_name]) => ({ alias_name, collection_name }));
   }
 
   function updateResult(query: Json): Json {

@@ -1,11 +1,23 @@
 import { Logger } from '@nestjs/common';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { timed } from '../timed-operation';
 import {
   VectorStore,
   type ChunkPayload,
   type CollectionInfo,
+  type CollectionSummary,
   type ScrollPage,
   type ScrollRequest,
   type SearchHit,
@@ -15,14 +27,14 @@ import {
   type VectorPoint,
   type VectorStoreHealth,
 } from '../vector-store';
-import { VectorStoreError } from '../vector-store.errors';
+import { refuseDropServing, refuseSelfAlias, VectorStoreError } from '../vector-store.errors';
 import { validateIds, validatePoints, validateQueryVector } from '../vector-validation';
 import { compileFilter } from './local-filter';
 import { normalised, VectorIndex } from './vector-index';
 import { AppendLog, encodeRecord, readRecords, truncateDurably, type LogRecord } from './vector-log';
 
 export interface LocalVectorStoreOptions {
-  /** `DATA_DIR/vectors`; each collection gets a folder inside it. */
+  /** `DATA_DIR/vectors`; each physical collection gets a folder inside it, aliases live in `aliases.json`. */
   directory: string;
   collection: string;
   vectorSize: number;
@@ -36,6 +48,7 @@ interface CollectionMeta {
 }
 
 const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
+const ALIASES_FILE = 'aliases.json';
 /** Points per log record: keeps each record's JSON header small whatever the batch size. */
 const POINTS_PER_RECORD = 512;
 
@@ -51,6 +64,10 @@ const POINTS_PER_RECORD = 512;
  * emptied; a crash in between replays the old log over the new snapshot, which is harmless
  * because every record sets a point's whole state.
  *
+ * Aliases: `aliases.json` maps an alias to a collection folder and is replaced atomically (temp
+ * file, fsync, rename). The configured name resolves through it first, then to a folder of that
+ * name; switching the alias reopens this store on the new folder under the write lock.
+ *
  * Limits: everything lives in memory (1024-d float32: 4 KiB a vector plus its payload), so it
  * suits up to a few hundred thousand vectors; search is a linear scan (≈ 1 ms per million
  * dimensions); one process per folder (there is no cross-process lock); no HNSW or quantization.
@@ -58,7 +75,7 @@ const POINTS_PER_RECORD = 512;
 export class LocalVectorStore extends VectorStore {
   readonly kind = 'embedded';
   private readonly logger = new Logger(LocalVectorStore.name);
-  private readonly folder: string;
+  private folder: string;
   private meta: CollectionMeta | null;
   private index: VectorIndex<ChunkPayload> | null = null;
   private log: AppendLog | null = null;
@@ -67,7 +84,7 @@ export class LocalVectorStore extends VectorStore {
 
   private constructor(private readonly options: LocalVectorStoreOptions) {
     super();
-    this.folder = join(options.directory, options.collection);
+    this.folder = join(options.directory, this.resolve() ?? options.collection);
     this.meta = readMeta(this.folder);
   }
 
@@ -200,6 +217,67 @@ export class LocalVectorStore extends VectorStore {
     return Promise.resolve(this.meta ? this.info() : null);
   }
 
+  onCollection(name: string): Promise<VectorStore> {
+    return LocalVectorStore.open({ ...this.options, collection: name });
+  }
+
+  servingCollection(): Promise<string | null> {
+    return Promise.resolve(this.resolve());
+  }
+
+  listCollections(): Promise<CollectionSummary[]> {
+    const aliases = Object.entries(readAliases(this.options.directory));
+    const names = existsSync(this.options.directory)
+      ? readdirSync(this.options.directory).filter((name) => isCollection(join(this.options.directory, name)))
+      : [];
+    return Promise.resolve(
+      names.sort().map((name) => ({
+        name,
+        aliases: aliases.filter(([, target]) => target === name).map(([alias]) => alias),
+      })),
+    );
+  }
+
+  switchAlias(collection: string): Promise<void> {
+    return timed(this.logger, `switchAlias ${this.options.collection} -> ${collection}`, () =>
+      this.exclusive(async () => {
+        const alias = this.options.collection;
+        if (collection === alias) refuseSelfAlias(collection);
+        const target = join(this.options.directory, collection);
+        const meta = readMeta(target);
+        if (!meta)
+          throw new VectorStoreError('COLLECTION_MISSING', `Collection ${collection} does not exist`);
+        // The alias is written before a plain folder of the same name is removed: the alias wins
+        // resolution, so a crash in between leaves a stale folder, never a name that resolves to nothing.
+        writeDurably(
+          join(this.options.directory, ALIASES_FILE),
+          JSON.stringify({ ...readAliases(this.options.directory), [alias]: collection }),
+        );
+        await this.log?.close();
+        this.log = null;
+        rmSync(join(this.options.directory, alias), { recursive: true, force: true });
+        this.folder = target;
+        await this.load(meta);
+        this.meta = meta;
+      }),
+    );
+  }
+
+  dropCollection(name: string): Promise<void> {
+    return timed(this.logger, `dropCollection ${name}`, () =>
+      this.exclusive(() => {
+        if (name === this.options.collection || name === this.resolve()) refuseDropServing(name);
+        const aliases = readAliases(this.options.directory);
+        const kept = Object.entries(aliases).filter(([, target]) => target !== name);
+        if (kept.length !== Object.keys(aliases).length) {
+          writeDurably(join(this.options.directory, ALIASES_FILE), JSON.stringify(Object.fromEntries(kept)));
+        }
+        rmSync(join(this.options.directory, name), { recursive: true, force: true });
+        return Promise.resolve();
+      }),
+    );
+  }
+
   health(): Promise<VectorStoreHealth> {
     const started = performance.now();
     if (!this.meta) return Promise.resolve({ status: 'down', reason: 'collection_missing' });
@@ -219,6 +297,14 @@ export class LocalVectorStore extends VectorStore {
       await this.log?.close();
       this.log = null;
     });
+  }
+
+  /** The folder the configured name reaches: its alias target, else a plain collection of that name. */
+  private resolve(): string | null {
+    const { directory, collection } = this.options;
+    const target = readAliases(directory)[collection];
+    if (target !== undefined) return target;
+    return isCollection(join(directory, collection)) ? collection : null;
   }
 
   private info(): CollectionInfo {
@@ -351,6 +437,19 @@ function toStored(
   withVector?: boolean,
 ): StoredPoint {
   return withVector ? point : { id: point.id, payload: point.payload };
+}
+
+function readAliases(directory: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(join(directory, ALIASES_FILE), 'utf8')) as Record<string, string>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+}
+
+function isCollection(folder: string): boolean {
+  return existsSync(join(folder, 'collection.json'));
 }
 
 function readMeta(folder: string): CollectionMeta | null {

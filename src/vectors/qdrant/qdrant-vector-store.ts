@@ -6,6 +6,7 @@ import {
   VectorStore,
   type ChunkPayload,
   type CollectionInfo,
+  type CollectionSummary,
   type ScrollPage,
   type ScrollRequest,
   type SearchHit,
@@ -15,12 +16,15 @@ import {
   type VectorPoint,
   type VectorStoreHealth,
 } from '../vector-store';
-import { VectorStoreError } from '../vector-store.errors';
+import { refuseDropServing, refuseSelfAlias, VectorStoreError } from '../vector-store.errors';
 import { validateIds, validatePoints, validateQueryVector } from '../vector-validation';
 import { downReason, httpStatus, toVectorStoreError } from './qdrant-errors';
 import { PAYLOAD_INDEXES, toQdrantFilter } from './qdrant-filter';
 
 export type QdrantStoreConfig = QdrantConfig & { url: string };
+
+/** Backoff for a read that finds the collection missing (about one alias switch, 350 ms in all). */
+const MISSING_RETRY_DELAYS_MS = [50, 100, 200];
 
 /**
  * The VectorStore on Qdrant's REST API. Point id = chunk_id. Every write passes `wait=true`
@@ -87,7 +91,7 @@ export class QdrantVectorStore extends VectorStore {
   search(request: SearchRequest): Promise<SearchHit[]> {
     return timed(this.logger, `search limit=${request.limit}`, async () => {
       validateQueryVector(request.vector, this.config.vectorSize);
-      const { points } = await this.call('query', () =>
+      const { points } = await this.read('query', () =>
         this.client.query(this.collection, {
           query: Array.from(request.vector),
           limit: request.limit,
@@ -108,7 +112,7 @@ export class QdrantVectorStore extends VectorStore {
     return timed(this.logger, `retrieve ${ids.length} ids`, async () => {
       validateIds(ids);
       if (ids.length === 0) return [];
-      const records = await this.call('retrieve', () =>
+      const records = await this.read('retrieve', () =>
         this.client.retrieve(this.collection, {
           ids: [...ids],
           with_payload: true,
@@ -156,7 +160,7 @@ export class QdrantVectorStore extends VectorStore {
 
   scroll(request: ScrollRequest): Promise<ScrollPage> {
     return timed(this.logger, `scroll limit=${request.limit}`, async () => {
-      const page = await this.call('scroll', () =>
+      const page = await this.read('scroll', () =>
         this.client.scroll(this.collection, {
           limit: request.limit,
           offset: request.offset ?? undefined,
@@ -176,7 +180,7 @@ export class QdrantVectorStore extends VectorStore {
 
   count(filter?: VectorFilter): Promise<number> {
     return timed(this.logger, 'count', async () => {
-      const result = await this.call('count', () =>
+      const result = await this.read('count', () =>
         this.client.count(this.collection, { filter: toQdrantFilter(filter), exact: true }),
       );
       return result.count;
@@ -190,6 +194,67 @@ export class QdrantVectorStore extends VectorStore {
       if (httpStatus(error) === 404) return null;
       throw toVectorStoreError(error, 'get collection');
     }
+  }
+
+  onCollection(name: string): Promise<VectorStore> {
+    return Promise.resolve(new QdrantVectorStore({ ...this.config, collection: name }));
+  }
+
+  servingCollection(): Promise<string | null> {
+    return timed(this.logger, 'servingCollection', async () => {
+      const { aliases } = await this.call('list aliases', () => this.client.getAliases());
+      const target = aliases.find((a) => a.alias_name === this.collection)?.collection_name;
+      if (target) return target;
+      const { exists } = await this.call('collection exists', () =>
+        this.client.collectionExists(this.collection),
+      );
+      return exists ? this.collection : null;
+    });
+  }
+
+  listCollections(): Promise<CollectionSummary[]> {
+    return timed(this.logger, 'listCollections', async () => {
+      const [{ collections }, { aliases }] = await Promise.all([
+        this.call('list collections', () => this.client.getCollections()),
+        this.call('list aliases', () => this.client.getAliases()),
+      ]);
+      return collections
+        .map(({ name }) => ({
+          name,
+          aliases: aliases.filter((a) => a.collection_name === name).map((a) => a.alias_name),
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    });
+  }
+
+  switchAlias(collection: string): Promise<void> {
+    return timed(this.logger, `switchAlias ${this.collection} -> ${collection}`, async () => {
+      if (collection === this.collection) refuseSelfAlias(collection);
+      const { aliases } = await this.call('list aliases', () => this.client.getAliases());
+      if (!aliases.some((a) => a.alias_name === this.collection)) {
+        // A plain collection holds the name (created before the first rebuild). Qdrant refuses an
+        // alias named like a collection, so it goes first; the alias follows at once, and reads
+        // that land in between are retried by the caller's read path (see `call`).
+        await this.call('delete plain collection', () => this.client.deleteCollection(this.collection));
+      }
+      // Both actions in one request: Qdrant applies them under one lock, so every request sees
+      // either the old target or the new one.
+      await this.call('update aliases', () =>
+        this.client.updateCollectionAliases({
+          actions: [
+            { delete_alias: { alias_name: this.collection } },
+            { create_alias: { alias_name: this.collection, collection_name: collection } },
+          ],
+        }),
+      );
+    });
+  }
+
+  dropCollection(name: string): Promise<void> {
+    return timed(this.logger, `dropCollection ${name}`, async () => {
+      if (name === this.collection || name === (await this.servingCollection())) refuseDropServing(name);
+      await this.call('delete collection', () => this.client.deleteCollection(name));
+    });
   }
 
   async health(): Promise<VectorStoreHealth> {
@@ -221,6 +286,23 @@ export class QdrantVectorStore extends VectorStore {
         ? { quantization_config: { scalar: { type: 'int8', always_ram: true } } }
         : {}),
     };
+  }
+
+  /**
+   * A read that finds the collection missing is retried briefly: the first rebuild deletes the
+   * plain collection and creates the alias in two requests, and a search landing between them
+   * should wait a moment rather than fail. A collection that is really gone still fails, later.
+   */
+  private async read<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call(operation, fn);
+      } catch (error) {
+        const missing = (error as VectorStoreError).code === 'COLLECTION_MISSING';
+        if (!missing || attempt === MISSING_RETRY_DELAYS_MS.length) throw error;
+        await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_DELAYS_MS[attempt]));
+      }
+    }
   }
 
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
