@@ -77,6 +77,14 @@ class QdrantEnv {
    */
   @IsIn(['none', 'int8'])
   QDRANT_QUANTIZATION: 'none' | 'int8' = 'none';
+
+  /**
+   * What start-up does when the collection exists with another size or distance: `fail` stops
+   * the boot; `warn` starts anyway (the store reports size_mismatch and refuses its reads and
+   * writes). `vectors:rebuild` runs with `warn`, because replacing such a collection is its job.
+   */
+  @IsIn(['fail', 'warn'])
+  QDRANT_ON_MISMATCH: 'fail' | 'warn' = 'fail';
 }
 
 export function loadQdrantConfig(env: Env = process.env) {
@@ -92,6 +100,7 @@ export function loadQdrantConfig(env: Env = process.env) {
     hnswM: v.QDRANT_HNSW_M,
     hnswEfConstruct: v.QDRANT_HNSW_EF_CONSTRUCT,
     quantization: v.QDRANT_QUANTIZATION,
+    onMismatch: v.QDRANT_ON_MISMATCH,
   };
 }
 

@@ -12,6 +12,8 @@ import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
 import { OutboxRelay } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
+import { RebuildRepository } from './rebuild.repository';
+import { RebuildService } from './rebuild.service';
 
 @Module({
   imports: [ChunksModule, AuditLogsModule, VectorsModule],
@@ -24,6 +26,8 @@ import { OutboxRepository } from './outbox.repository';
     ConsistencyRepository,
     ConsistencyService,
     DocumentsService,
+    RebuildRepository,
+    RebuildService,
   ],
   exports: [OutboxRelay, OutboxRepository, ConsistencyService],
 })

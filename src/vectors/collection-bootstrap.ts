@@ -1,4 +1,6 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { qdrantConfig } from '../../config';
 import { VectorStore, type CollectionInfo } from './vector-store';
 import { VectorStoreError } from './vector-store.errors';
 
@@ -8,7 +10,8 @@ const MAX_RETRY_DELAY_MS = 30_000;
  * Makes sure the collection exists at start-up. A collection with another size or distance
  * stops the boot; a vector store that cannot be reached (or refuses our key) does not: the
  * service keeps serving, the health probe reports it down, and the bootstrap is retried with
- * backoff until it succeeds, so Qdrant may come up after us.
+ * backoff until it succeeds, so Qdrant may come up after us. With QDRANT_ON_MISMATCH=warn (set by
+ * `vectors:rebuild`) a mismatch is logged instead, so the rebuild can replace the collection.
  */
 @Injectable()
 export class CollectionBootstrap implements OnModuleInit, OnApplicationShutdown {
@@ -17,12 +20,19 @@ export class CollectionBootstrap implements OnModuleInit, OnApplicationShutdown 
   private failures = 0;
   private stopped = false;
 
-  constructor(private readonly store: VectorStore) {}
+  constructor(
+    private readonly store: VectorStore,
+    @Inject(qdrantConfig.KEY) private readonly config: ConfigType<typeof qdrantConfig>,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     try {
       this.ready(await this.store.ensureCollection());
     } catch (error) {
+      if (this.config.onMismatch === 'warn' && (error as VectorStoreError).code === 'COLLECTION_MISMATCH') {
+        this.logger.warn((error as Error).message);
+        return;
+      }
       if (!isTransient(error)) throw error;
       this.retryLater(error as VectorStoreError);
     }

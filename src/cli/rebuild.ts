@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { RebuildService } from '../ingestion/rebuild.service';
+import { runWithAppContext } from './app-context';
+
+/**
+ * `npm run vectors:rebuild [-- --embedding-model <name>] [--keep-old]`: rebuilds the vector index
+ * from Postgres into a new collection and switches the alias to it. Exit code 0 after the switch;
+ * 1 when it stopped before (the previous collection keeps serving).
+ */
+const { values } = parseArgs({
+  options: { 'embedding-model': { type: 'string' }, 'keep-old': { type: 'boolean', default: false } },
+});
+// Replacing a collection whose size no longer matches VECTOR_SIZE is what a rebuild is for, so
+// start-up must not refuse it (the server itself keeps the default, fail).
+process.env.QDRANT_ON_MISMATCH ??= 'warn';
+
+void runWithAppContext(async (app) => {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const report = await app.get(RebuildService).rebuild({
+      embeddingModel: values['embedding-model'],
+      keepOld: values['keep-old'],
+      onProgress: print,
+    });
+    print(
+      `Rebuilt ${report.alias}: now ${report.collection} (was ${report.previous ?? 'missing'}), ` +
+        `${report.points} points of size ${report.vector_size}, model ${report.embedding_model ?? 'none'}, ` +
+        `${report.requeued} chunk(s) changed meanwhile re-queued${report.drained ? '' : ' (still syncing)'}, ` +
+        `dropped [${report.dropped.join(', ')}], ${report.duration_ms} ms`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `Rebuild failed, the previous collection keeps serving: ${(error as Error).message}\n`,
+    );
+    return 1;
+  }
+});

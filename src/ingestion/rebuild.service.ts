@@ -1,0 +1,225 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { qdrantConfig } from '../../config';
+import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
+import { VectorStore } from '../vectors/vector-store';
+import { OutboxRelay, toPoint } from './outbox-relay.service';
+import { OutboxRepository } from './outbox.repository';
+import { RebuildRepository, type ChangedChunk } from './rebuild.repository';
+
+/** A rebuild that stopped before switching: the previous collection keeps serving. */
+export class RebuildFailed extends Error {}
+
+export interface RebuildOptions {
+  /** The model the stored embeddings must all come from; defaults to the bound (or only) one. */
+  embeddingModel?: string;
+  /** Keep the physical collections the alias served before (default: drop them after the switch). */
+  keepOld?: boolean;
+  /** How long to wait for chunks changed during the rebuild to reach the new collection. */
+  catchUpWaitMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface RebuildReport {
+  alias: string;
+  previous: string | null;
+  collection: string;
+  points: number;
+  vector_size: number;
+  embedding_model: string | null;
+  /** Chunks changed while the rebuild ran, queued again so the new collection gets their last state. */
+  requeued: number;
+  drained: boolean;
+  dropped: string[];
+  duration_ms: number;
+}
+
+/** Rounds of "apply changes made meanwhile, compare counts" before giving up on a busy system. */
+const VERIFY_ROUNDS = 3;
+
+/**
+ * `vectors:rebuild`: recreates the vector index from Postgres into a new physical collection
+ * `<name>_<UTC timestamp>` and moves the alias `<name>` to it once it holds exactly the live
+ * chunks, so searches keep answering from the old collection until the switch.
+ *
+ * Writes made meanwhile go through the alias to the old collection. They are not lost: chunks
+ * changed since the cutoff (the start of the oldest open transaction) are applied to the new
+ * collection before the counts are compared, and queued in the outbox again after the switch, so
+ * the relay brings whatever changed in between to the new collection too.
+ */
+@Injectable()
+export class RebuildService {
+  private readonly logger = new Logger(RebuildService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly rows: RebuildRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly chunkOutbox: ChunkOutboxRepository,
+    private readonly relay: OutboxRelay,
+    private readonly store: VectorStore,
+    @Inject(qdrantConfig.KEY) private readonly config: ConfigType<typeof qdrantConfig>,
+  ) {}
+
+  async rebuild(options: RebuildOptions = {}): Promise<RebuildReport> {
+    const started = Date.now();
+    const progress = (message: string) => {
+      this.logger.log(message);
+      options.onProgress?.(message);
+    };
+    const alias = this.config.collection;
+    const model = await this.checkEmbeddings(options.embeddingModel);
+    const cutoff = await this.rows.changeCutoff();
+    const previous = await this.store.servingCollection();
+    const collection = `${alias}_${new Date().toISOString().replace(/\D/g, '')}`;
+    progress(`Rebuilding ${alias} (now ${previous ?? 'missing'}) into ${collection}`);
+
+    const target = await this.store.onCollection(collection);
+    let points: number;
+    try {
+      await target.ensureCollection();
+      await this.copy(target, progress);
+      points = await this.verify(target, cutoff, progress);
+    } catch (error) {
+      await target.close();
+      // The half-built collection is useless; if even dropping it fails, it is only clutter.
+      await this.store.dropCollection(collection).catch(() => undefined);
+      throw error;
+    }
+    await target.close();
+
+    await this.store.switchAlias(collection);
+    progress(`Switched ${alias} to ${collection} (${points} points)`);
+    if (model) await this.rows.rebind(alias, model, this.config.vectorSize);
+    const requeued = await this.requeueChanged(cutoff);
+    const drained = await this.relay.waitUntilSynced(requeued, options.catchUpWaitMs ?? 30_000);
+    const dropped = options.keepOld ? [] : await this.dropPrevious(alias, collection);
+    dropped.forEach((name) => progress(`Dropped ${name}`));
+
+    return {
+      alias,
+      previous,
+      collection,
+      points,
+      vector_size: this.config.vectorSize,
+      embedding_model: model,
+      requeued: requeued.length,
+      drained,
+      dropped,
+      duration_ms: Date.now() - started,
+    };
+  }
+
+  /**
+   * A rebuild copies the stored embeddings; it cannot re-embed text. Every live chunk must
+   * therefore already have VECTOR_SIZE dimensions and come from the one model the collection
+   * will be bound to. Returns that model (null when there are no chunks and no binding).
+   */
+  private async checkEmbeddings(requested: string | undefined): Promise<string | null> {
+    const profile = await this.rows.embeddingProfile();
+    const size = this.config.vectorSize;
+    const wrongSize = profile.filter((p) => p.vector_size !== size);
+    if (wrongSize.length > 0) {
+      const found = wrongSize.map((p) => `${p.chunks} with ${p.vector_size} dimensions`).join(', ');
+      throw new RebuildFailed(
+        `Refusing to rebuild: VECTOR_SIZE is ${size} but Postgres holds live chunks whose embeddings ` +
+          `have another size (${found}). A rebuild copies the stored embeddings and cannot resize them: ` +
+          'set VECTOR_SIZE to their size, or re-ingest those chunks with embeddings of the new size first.',
+      );
+    }
+    const model =
+      requested ??
+      (await this.rows.boundModel(this.config.collection)) ??
+      profile[0]?.embedding_model ??
+      null;
+    const otherModels = profile.filter((p) => p.embedding_model !== model);
+    if (otherModels.length > 0) {
+      const found = otherModels.map((p) => `${p.chunks} from ${p.embedding_model}`).join(', ');
+      throw new RebuildFailed(
+        `Refusing to rebuild: the collection would be bound to ${model}, but Postgres holds live chunks ` +
+          `embedded by other models (${found}). Vectors of two models are not comparable: re-ingest ` +
+          'those chunks with the target model, or pass --embedding-model with the model they all share.',
+      );
+    }
+    return model;
+  }
+
+  /** Streams every live chunk in keyset pages (memory bounded by the page size) into `target`. */
+  private async copy(target: VectorStore, progress: (message: string) => void): Promise<void> {
+    const total = await this.rows.liveCount();
+    const pageSize = this.config.upsertBatchSize * 4;
+    let copied = 0;
+    for (let after: string | null = null; ;) {
+      const page = await this.rows.livePage(after, pageSize);
+      if (page.length === 0) break;
+      await target.upsert(page.map(toPoint));
+      copied += page.length;
+      after = page[page.length - 1].chunk_id;
+      progress(`Copied ${copied}/${total} chunks`);
+    }
+  }
+
+  /**
+   * Applies the changes made since the cutoff to `target`, then compares its point count with
+   * Postgres' live count; repeats a few times when writes keep landing in between.
+   */
+  private async verify(target: VectorStore, cutoff: string, progress: (message: string) => void) {
+    for (let round = 1; ; round++) {
+      await this.forEachChanged(cutoff, async (changed) => {
+        const live = await this.outbox.loadLive(changed.map((c) => c.chunk_id));
+        const liveIds = new Set(live.map((c) => c.chunk_id));
+        if (live.length > 0) await target.upsert(live.map(toPoint));
+        const gone = changed.filter((c) => !liveIds.has(c.chunk_id)).map((c) => c.chunk_id);
+        if (gone.length > 0) await target.deleteByIds(gone);
+      });
+      const [points, live] = [await target.count(), await this.rows.liveCount()];
+      progress(`Verified: ${points} points for ${live} live chunks`);
+      if (points === live) return points;
+      if (round === VERIFY_ROUNDS) {
+        throw new RebuildFailed(
+          `The new collection holds ${points} points but Postgres has ${live} live chunks ` +
+            `(after ${round} rounds of catching up with concurrent writes); not switching. ` +
+            'Run the rebuild again when writes are quieter.',
+        );
+      }
+    }
+  }
+
+  /** Queues every chunk changed since the cutoff again, as one transaction per page. */
+  private async requeueChanged(cutoff: string): Promise<string[]> {
+    const ids: string[] = [];
+    await this.forEachChanged(cutoff, (changed) =>
+      this.dataSource.transaction(async (manager) => {
+        const live = changed.filter((c) => !c.deleted).map((c) => c.chunk_id);
+        const deleted = changed.filter((c) => c.deleted).map((c) => c.chunk_id);
+        await this.chunkOutbox.enqueue(manager, live, 'upsert');
+        await this.chunkOutbox.enqueue(manager, deleted, 'delete');
+        ids.push(...live, ...deleted);
+      }),
+    );
+    this.relay.wake();
+    return ids;
+  }
+
+  private async forEachChanged(cutoff: string, fn: (page: ChangedChunk[]) => Promise<void>): Promise<void> {
+    const pageSize = this.config.upsertBatchSize * 4;
+    for (let after: string | null = null; ;) {
+      const page = await this.rows.changedPage(cutoff, after, pageSize);
+      if (page.length === 0) return;
+      await fn(page);
+      after = page[page.length - 1].chunk_id;
+    }
+  }
+
+  /** Earlier rebuilds' collections of this alias (named `<alias>_<timestamp>`) that nothing points at. */
+  private async dropPrevious(alias: string, current: string): Promise<string[]> {
+    const pattern = new RegExp(`^${alias}_\\d{17}$`);
+    const stale = (await this.store.listCollections())
+      .filter((c) => c.name !== current && pattern.test(c.name) && c.aliases.length === 0)
+      .map((c) => c.name);
+    for (const name of stale) await this.store.dropCollection(name);
+    return stale;
+  }
+}
