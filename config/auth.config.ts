@@ -31,7 +31,9 @@ export function loadAuthConfig(env: Env = process.env) {
   const production = (env.NODE_ENV ?? 'development') === 'production';
   const mode = v.AUTH_MODE ?? (production || v.ADMIN_API_KEY ? 'required' : 'disabled');
   if (mode === 'disabled' && production) {
-    throw new ConfigValidationError('Invalid configuration: AUTH_MODE=disabled is not allowed when NODE_ENV=production');
+    throw new ConfigValidationError(
+      'Invalid configuration: AUTH_MODE=disabled is not allowed when NODE_ENV=production',
+    );
   }
   return { required: mode === 'required', adminApiKey: v.ADMIN_API_KEY, keyCacheMs: v.API_KEY_CACHE_MS };
 }

@@ -4,6 +4,7 @@ import { databaseConfig, loadDatabaseConfig } from './database.config';
 import { embeddingConfig, loadEmbeddingConfig } from './embedding.config';
 import { ingestionConfig, loadIngestionConfig } from './ingestion.config';
 import { loadQdrantConfig, qdrantConfig } from './qdrant.config';
+import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import { loadRetrievalConfig, retrievalConfig } from './retrieval.config';
 import type { Env } from './env';
 
@@ -13,6 +14,7 @@ export * from './database.config';
 export * from './embedding.config';
 export * from './ingestion.config';
 export * from './qdrant.config';
+export * from './rate-limit.config';
 export * from './retrieval.config';
 export { ConfigValidationError, isLoopbackHost } from './env';
 
@@ -25,6 +27,7 @@ export const configNamespaces = [
   embeddingConfig,
   retrievalConfig,
   authConfig,
+  rateLimitConfig,
 ];
 
 /** Validates the whole environment at once, so a bad value stops the boot before anything starts. */
@@ -34,6 +37,7 @@ export function validateAllConfig(env: Env = process.env): void {
   loadQdrantConfig(env);
   loadIngestionConfig(env);
   loadAuthConfig(env);
+  loadRateLimitConfig(env);
   loadEmbeddingConfig(env);
   loadRetrievalConfig(env);
 }

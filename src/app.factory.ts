@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { loadAppConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/roles';
 import { createValidationPipe } from './common/validation';
 import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 
@@ -50,6 +51,8 @@ function setUpSwagger(app: NestFastifyApplication): void {
           '{statusCode, error, code, message, request_id, details?}.',
       )
       .setVersion('0.1.0')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SCHEME)
+      .addBearerAuth({ type: 'http', scheme: 'bearer' }, BEARER_SCHEME)
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

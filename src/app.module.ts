@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { configNamespaces } from '../config';
 import { AuditLogsModule } from './audit-logs/audit-logs.module';
+import { AuthModule } from './auth/auth.module';
 import { ChatHistoryModule } from './chat-history/chat-history.module';
 import { ChunksModule } from './chunks/chunks.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -30,6 +31,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
         LoggerModule,
         RequestContextModule,
+        AuthModule,
         DatabaseModule.forRoot(options.databaseUrl),
         HealthModule,
         VectorsModule,

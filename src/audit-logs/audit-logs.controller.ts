@@ -6,9 +6,11 @@ import { AuditLogsService } from './audit-logs.service';
 import { AuditLogResponseDto } from './dto/audit-log-response.dto';
 import { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
 import { RequireRole } from '../auth/roles';
+import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('audit-logs')
 @RequireRole('admin')
+@RateLimitClass('admin')
 @Controller('v1/audit-logs')
 export class AuditLogsController {
   constructor(private readonly auditLogs: AuditLogsService) {}

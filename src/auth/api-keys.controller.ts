@@ -6,9 +6,11 @@ import { ApiKeysService } from './api-keys.service';
 import { ApiKeyResponseDto, CreatedApiKeyDto } from './dto/api-key-response.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { RequireRole } from './roles';
+import { RateLimitClass } from './rate-limit';
 
 @ApiTags('admin')
 @RequireRole('admin')
+@RateLimitClass('admin')
 @Controller('v1/admin/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}

@@ -1,14 +1,52 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import type { ConfigType } from '@nestjs/config';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { rateLimitConfig } from '../../config';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
+import { RateLimitGuard, throttlerOptions } from './rate-limit';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+
+/** Redis counters when REDIS_URL is set; a provider, so its connection closes on shutdown. */
+@Module({
+  providers: [
+    {
+      provide: RATE_LIMIT_STORAGE,
+      inject: [rateLimitConfig.KEY],
+      useFactory: (config: ConfigType<typeof rateLimitConfig>) =>
+        config.redisUrl ? new RedisThrottlerStorage(config.redisUrl, config.redisKeyPrefix) : null,
+    },
+  ],
+  exports: [RATE_LIMIT_STORAGE],
+})
+class RateLimitStorageModule {}
 
 @Global()
 @Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStorageModule],
+      inject: [rateLimitConfig.KEY, RATE_LIMIT_STORAGE, Reflector],
+      useFactory: (
+        config: ConfigType<typeof rateLimitConfig>,
+        storage: RedisThrottlerStorage | null,
+        reflector: Reflector,
+      ) => throttlerOptions(config, storage ?? undefined, reflector),
+    }),
+  ],
   controllers: [ApiKeysController],
-  providers: [ApiKeysRepository, ApiKeysService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  providers: [
+    ApiKeysRepository,
+    ApiKeysService,
+    // Order matters: the key guard identifies the caller, then the limit counts per key.
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ],
   exports: [ApiKeysService],
 })
 export class AuthModule {}

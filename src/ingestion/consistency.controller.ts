@@ -3,9 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConsistencyService, type ConsistencyReport, type RepairReport } from './consistency.service';
 import { RepairQueryDto } from './dto/repair-query.dto';
 import { RequireRole } from '../auth/roles';
+import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('admin')
 @RequireRole('admin')
+@RateLimitClass('admin')
 @Controller('v1/admin/consistency')
 export class ConsistencyController {
   constructor(private readonly consistency: ConsistencyService) {}

@@ -12,9 +12,11 @@ import { IngestRequestDto } from './dto/ingest-request.dto';
 import { IngestResponseDto } from './dto/ingest-response.dto';
 import { IngestService } from './ingest.service';
 import { RequireRole } from '../auth/roles';
+import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('ingestion')
 @RequireRole('writer')
+@RateLimitClass('ingest')
 @Controller('v1/ingest')
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}

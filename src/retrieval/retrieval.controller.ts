@@ -7,6 +7,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimitClass } from '../auth/rate-limit';
+import { RequireRole } from '../auth/roles';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { RetrieveResponseDto } from './dto/retrieve-response.dto';
 import { RetrievalService } from './retrieval.service';
@@ -14,6 +16,8 @@ import { RetrieveRequestPipe } from './retrieve-request.pipe';
 import { serverTimingHeader } from './stage-timer';
 
 @ApiTags('retrieval')
+@RequireRole('reader')
+@RateLimitClass('retrieve')
 @Controller('v1/retrieve')
 export class RetrievalController {
   constructor(private readonly retrieval: RetrievalService) {}

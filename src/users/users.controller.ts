@@ -15,9 +15,11 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 import { RequireRole } from '../auth/roles';
+import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('users')
 @RequireRole('admin')
+@RateLimitClass('admin')
 @Controller('v1/users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApp, type TestApp } from '../support/app';
+
+const ADMIN_KEY = `admin-${'k'.repeat(40)}`;
+const ROLES = ['reader', 'writer', 'admin'] as const;
+type Role = (typeof ROLES)[number];
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+interface Operation {
+  method: string;
+  path: string;
+  role: Role | undefined;
+  hardDelete: Role | undefined;
+  ownedBy: boolean;
+}
+
+describe('API keys and roles', () => {
+  let t: TestApp;
+  const keys: Partial<Record<Role, string>> = {};
+  let operations: Operation[];
+
+  const call = (method: string, path: string, key?: string, body?: unknown) =>
+    fetch(`${t.baseUrl}${path}`, {
+      method: method.toUpperCase(),
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+
+  const createKey = async (role: Role, userId?: string) => {
+    const res = await call('post', '/v1/admin/api-keys', ADMIN_KEY, {
+      name: `${role}-key`,
+      role,
+      user_id: userId,
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as { key: string; key_id: string; key_prefix: string };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { ADMIN_API_KEY: ADMIN_KEY } });
+    for (const role of ROLES) keys[role] = (await createKey(role)).key;
+    const document = await (await fetch(`${t.baseUrl}/docs-json`)).json();
+    operations = Object.entries(document.paths as Record<string, Record<string, any>>)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, item]) =>
+        METHODS.filter((m) => item[m]).map((method) => ({
+          method,
+          path,
+          role: item[method]['x-required-role']?.role,
+          hardDelete: item[method]['x-required-role']?.hardDelete,
+          ownedBy: item[method]['x-owned-by'] !== undefined,
+        })),
+      );
+  });
+  afterAll(() => t?.close());
+
+  const concrete = (path: string) => path.replace(/\{[^}]+\}/g, randomUUID());
+
+  it('declares a role on every /v1 route (a route without one fails here)', () => {
+    expect(operations.length).toBeGreaterThan(15);
+    expect(operations.filter((o) => !o.role).map((o) => `${o.method} ${o.path}`)).toEqual([]);
+  });
+
+  it('answers 401 on every /v1 route without a key, or with an unknown one', async () => {
+    for (const op of operations) {
+      const none = await call(op.method, concrete(op.path));
+      expect([`${op.method} ${op.path}`, none.status]).toEqual([`${op.method} ${op.path}`, 401]);
+      const body = await none.json();
+      expect(body.code).toBe('UNAUTHORIZED');
+      const bogus = await call(op.method, concrete(op.path), 'rsk_not-a-real-key');
+      expect([`${op.method} ${op.path}`, bogus.status]).toEqual([`${op.method} ${op.path}`, 401]);
+    }
+  });
+
+  it('answers 403 on every /v1 route to a key one role too weak', async () => {
+    for (const op of operations) {
+      const below = ROLES[ROLES.indexOf(op.role!) - 1];
+      if (!below) continue;
+      const res = await call(op.method, concrete(op.path), keys[below]);
+      expect([`${op.method} ${op.path}`, res.status]).toEqual([`${op.method} ${op.path}`, 403]);
+      expect((await res.json()).code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('lets the required role through (no 401/403)', async () => {
+    // Routes acting for one user are covered by the chat history test below.
+    for (const op of operations.filter((o) => !o.ownedBy)) {
+      const res = await call(op.method, concrete(op.path), keys[op.role!]);
+      expect([`${op.method} ${op.path}`, [401, 403].includes(res.status)]).toEqual([
+        `${op.method} ${op.path}`,
+        false,
+      ]);
+    }
+  });
+
+  it('needs admin for hard deletes where a writer may soft-delete', async () => {
+    const hardDeletes = operations.filter((o) => o.hardDelete);
+    expect(hardDeletes.length).toBeGreaterThanOrEqual(2);
+    for (const op of hardDeletes) {
+      const path = `${concrete(op.path)}${op.path.includes('documents') ? '?document_reference=x.pdf&' : '?'}hard=true`;
+      expect((await call(op.method, path, keys.writer)).status).toBe(403);
+      expect([401, 403]).not.toContain((await call(op.method, path, keys.admin)).status);
+    }
+  });
+
+  it('shows a key once; lists never show it; a revoked key stops working', async () => {
+    const created = await createKey('writer');
+    expect(created.key).toMatch(/^rsk_[A-Za-z0-9_-]{43}$/);
+    expect(created.key.startsWith(created.key_prefix)).toBe(true);
+    const list = await (await call('get', '/v1/admin/api-keys?limit=200', ADMIN_KEY)).json();
+    expect(JSON.stringify(list)).not.toContain(created.key);
+    expect(list.items.find((k: { key_id: string }) => k.key_id === created.key_id)).toMatchObject({
+      role: 'writer',
+    });
+    expect((await call('get', '/v1/logs', created.key)).status).toBe(200);
+    expect((await call('delete', `/v1/admin/api-keys/${created.key_id}`, ADMIN_KEY)).status).toBe(200);
+    expect((await call('get', '/v1/logs', created.key)).status).toBe(401);
+    expect((await call('delete', `/v1/admin/api-keys/${created.key_id}`, ADMIN_KEY)).status).toBe(404);
+  });
+
+  it('accepts the key as x-api-key too', async () => {
+    const res = await fetch(`${t.baseUrl}/v1/logs`, { headers: { 'x-api-key': keys.writer! } });
+    expect(res.status).toBe(200);
+  });
+
+  it('does not let a reader read or write another user’s chat history', async () => {
+    const user = async (email: string) =>
+      (await (await call('post', '/v1/users', ADMIN_KEY, { email })).json()).user_id as string;
+    const alice = await user(`alice-${randomUUID()}@example.com`);
+    const bob = await user(`bob-${randomUUID()}@example.com`);
+    const alicesKey = (await createKey('reader', alice)).key;
+
+    expect((await call('get', `/v1/users/${alice}/chat-history`, alicesKey)).status).toBe(200);
+    expect((await call('get', `/v1/users/${bob}/chat-history`, alicesKey)).status).toBe(403);
+    const turn = { query: 'q', response: 'r', source_chunks: [] };
+    expect((await call('post', '/v1/chat/turns', alicesKey, { ...turn, user_id: alice })).status).toBe(201);
+    expect((await call('post', '/v1/chat/turns', alicesKey, { ...turn, user_id: bob })).status).toBe(403);
+    expect((await call('get', `/v1/users/${bob}/chat-history`, keys.reader)).status).toBe(403);
+    expect((await call('get', `/v1/users/${bob}/chat-history`, keys.writer)).status).toBe(200);
+  });
+
+  it('keeps the probes public', async () => {
+    for (const path of ['/health/live', '/health/ready', '/db/status/neon', '/db/status/qdrant']) {
+      expect((await call('get', path)).status).toBe(200);
+    }
+  });
+});
