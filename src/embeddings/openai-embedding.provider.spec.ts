@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DomainError } from '../common/errors';
+import { OpenAiEmbeddingProvider } from './openai-embedding.provider';
+
+type Handler = (req: IncomingMessage, body: any, res: ServerResponse) => void;
+
+/** A loopback OpenAI-compatible endpoint whose answers each test scripts, one per request. */
+describe('OpenAiEmbeddingProvider (against a loopback server)', () => {
+  let server: Server;
+  let baseUrl: string;
+  let script: Handler[];
+  let seen: { headers: IncomingMessage['headers']; body: any; url?: string }[];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(raw || '{}');
+        seen.push({ headers: req.headers, body, url: req.url });
+        const handler = script.shift() ?? ((_r, _b, s) => s.writeHead(500).end());
+        handler(req, body, res);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => {
+    script = [];
+    seen = [];
+  });
+
+  const provider = (overrides: Partial<ConstructorParameters<typeof OpenAiEmbeddingProvider>[0]> = {}) =>
+    new OpenAiEmbeddingProvider({
+      baseUrl,
+      model: 'text-embedding-3-small',
+      apiKey: 'sk-test',
+      dimension: 3,
+      timeoutMs: 500,
+      maxRetries: 2,
+      retryBaseMs: 5,
+      ...overrides,
+    });
+  const json = (status: number, payload: unknown, headers: Record<string, string> = {}): Handler => {
+    return (_req, _body, res) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(payload));
+    };
+  };
+  const embeddings = (...vectors: number[][]) =>
+    json(200, {
+      object: 'list',
+      data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    });
+
+  it('posts the texts to <base>/embeddings with the model and the key, and returns vectors in input order', async () => {
+    script.push(
+      json(200, {
+        data: [
+          { index: 1, embedding: [0, 1, 0] },
+          { index: 0, embedding: [1, 0, 0] },
+        ],
+      }),
+    );
+    const vectors = await provider().embed(['first', 'second']);
+    expect(vectors.map((v) => Array.from(v))).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].url).toBe('/v1/embeddings');
+    expect(seen[0].headers.authorization).toBe('Bearer sk-test');
+    expect(seen[0].body).toEqual({
+      model: 'text-embedding-3-small',
+      input: ['first', 'second'],
+      encoding_format: 'float',
+    });
+  });
+
+  it('sends no authorization header without a key (local servers such as Ollama)', async () => {
+    script.push(embeddings([1, 2, 3]));
+    await provider({ apiKey: undefined }).embed(['x']);
+    expect(seen[0].headers.authorization).toBeUndefined();
+  });
+
+  it('retries 429 and 5xx with backoff, then succeeds', async () => {
+    script.push(json(429, { error: { message: 'slow down' } }), json(503, {}), embeddings([1, 2, 3]));
+    const [vector] = await provider().embed(['x']);
+    expect(Array.from(vector)).toEqual([1, 2, 3]);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('gives up after the retry budget with EMBEDDING_UNAVAILABLE (503)', async () => {
+    script.push(json(500, {}), json(502, {}), json(503, {}), embeddings([1, 2, 3]));
+    await expect(provider().embed(['x'])).rejects.toMatchObject({
+      code: 'EMBEDDING_UNAVAILABLE',
+      message: expect.stringContaining('after 3 attempt(s): HTTP 503'),
+    });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('times out a hung request and retries it', async () => {
+    script.push(() => undefined /* never answers */, embeddings([1, 2, 3]));
+    const started = Date.now();
+    const [vector] = await provider({ timeoutMs: 150 }).embed(['x']);
+    expect(Array.from(vector)).toEqual([1, 2, 3]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('does not retry a refusal (4xx), and reports the provider’s message but never the key', async () => {
+    script.push(json(401, { error: { message: 'Incorrect API key provided' } }), embeddings([1, 2, 3]));
+    const error = await provider()
+      .embed(['x'])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'EMBEDDING_REJECTED' });
+    expect((error as Error).message).toContain('HTTP 401 (Incorrect API key provided)');
+    expect((error as Error).message).not.toContain('sk-test');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('rejects an answer that does not hold one embedding per input', async () => {
+    script.push(embeddings([1, 2, 3]));
+    await expect(provider().embed(['a', 'b'])).rejects.toMatchObject({
+      code: 'EMBEDDING_REJECTED',
+      message: expect.stringContaining('1 usable embedding(s) for 2 input(s)'),
+    });
+  });
+
+  it('reports an unreachable endpoint as EMBEDDING_UNAVAILABLE', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(
+      provider({ baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 1 }).embed(['x']),
+    ).rejects.toMatchObject({
+      code: 'EMBEDDING_UNAVAILABLE',
+      message: expect.stringContaining('unreachable'),
+    });
+  });
+});

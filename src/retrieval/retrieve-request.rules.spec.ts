@@ -1,0 +1,88 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { toFieldViolations } from '../common/validation';
+import { RetrieveRequestDto } from './dto/retrieve-request.dto';
+import { crossFieldViolations } from './retrieve-request.rules';
+import { selectionWindows, WINDOW_WORDS, MAX_WINDOWS } from './selected-text-retrieval.service';
+
+/** The two layers as the route runs them: field rules (ValidationPipe), then the rules between fields. */
+function violatedFields(body: Record<string, unknown>, vectorSize = 4): string[] {
+  const dto = plainToInstance(RetrieveRequestDto, body);
+  const fieldErrors = toFieldViolations(
+    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+  );
+  const violations = fieldErrors.length > 0 ? fieldErrors : crossFieldViolations(dto, vectorSize);
+  return violations.map((v) => v.field);
+}
+
+describe('retrieve request rules', () => {
+  it('accepts the minimal requests of each mode, with the defaults', () => {
+    expect(violatedFields({ query: 'sensors' })).toEqual([]);
+    expect(violatedFields({ query_vector: [0, 0.5, 0, 0.5] })).toEqual([]);
+    expect(violatedFields({ query: 'sensors', mode: 'hybrid' })).toEqual([]);
+    expect(violatedFields({ query: 'why?', mode: 'selected_text', selected_text: 'the passage' })).toEqual(
+      [],
+    );
+    const dto = plainToInstance(RetrieveRequestDto, { query: 'sensors' });
+    expect(dto).toMatchObject({ top_k: 5, mode: 'vector' });
+  });
+
+  it.each([
+    [{ query: 'x', query_vector: [1, 0, 0, 0] }, 'query_vector'],
+    [{}, 'query'],
+    [{ query: '' }, 'query'],
+    [{ query: ' \n\t' }, 'query'],
+    [{ query_vector: [1, 0, 0] }, 'query_vector'],
+    [{ query_vector: [0, 0, 0, 0] }, 'query_vector'],
+    [{ query_vector: [1, 'a', 0, 0] }, 'query_vector'],
+    [{ query: 'x', top_k: 0 }, 'top_k'],
+    [{ query: 'x', top_k: 51 }, 'top_k'],
+    [{ query: 'x', top_k: 2.5 }, 'top_k'],
+    [{ query: 'x', mode: 'semantic' }, 'mode'],
+    [{ mode: 'hybrid', query_vector: [1, 0, 0, 0] }, 'query'],
+    [{ query: 'x', mode: 'selected_text' }, 'selected_text'],
+    [{ query: 'x', selected_text: 'a passage' }, 'selected_text'],
+    [{ query: 'x', mode: 'selected_text', selected_text: '  ' }, 'selected_text'],
+    [{ query: 'x', score_threshold: 1.5 }, 'score_threshold'],
+    [{ query: 'x', user_id: 'bob' }, 'user_id'],
+    [{ query: 'x', filter: { page_from: 5, page_to: 4 } }, 'filter.page_to'],
+    [{ query: 'x', filter: { page_from: -1 } }, 'filter.page_from'],
+    [{ query: 'x', filter: { document_reference: ['a', 7] } }, 'filter.document_reference'],
+    [{ query: 'x', filter: { document_reference: '' } }, 'filter.document_reference'],
+    [{ query: 'x', filter: { ids: ['a'] } }, 'filter.ids'],
+    [{ query: 'x', vector: [1] }, 'vector'],
+  ])('rejects %j naming %s', (body, field) => {
+    expect(violatedFields(body)).toContain(field);
+  });
+
+  it('names both sizes when the vector has the wrong one', () => {
+    const [violation] = crossFieldViolations(
+      plainToInstance(RetrieveRequestDto, { query_vector: [1, 2, 3] }),
+      1024,
+    );
+    expect(violation.messages[0]).toBe(
+      'query_vector has 3 values; the collection holds vectors of size 1024',
+    );
+  });
+});
+
+describe('selectionWindows', () => {
+  const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`);
+
+  it('uses a short selection whole, with its whitespace folded', () => {
+    expect(selectionWindows('  the left\nrear   motor ')).toEqual(['the left rear motor']);
+  });
+
+  it('covers a long selection from its first word to its last with runs of words', () => {
+    const windows = selectionWindows(words(30).join(' '));
+    expect(windows[0]).toBe(words(WINDOW_WORDS).join(' '));
+    expect(windows.at(-1)).toBe(words(30).slice(-WINDOW_WORDS).join(' '));
+    expect(windows).toHaveLength(4); // starts 0, 8, 16 and 22
+  });
+
+  it('never sends more than MAX_WINDOWS windows', () => {
+    const windows = selectionWindows(words(5_000).join(' '));
+    expect(windows.length).toBeLessThanOrEqual(MAX_WINDOWS);
+    expect(windows.at(-1)).toBe(words(5_000).slice(-WINDOW_WORDS).join(' '));
+  });
+});
