@@ -6,6 +6,8 @@ import { loadAppConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/roles';
 import { createValidationPipe } from './common/validation';
+import { instrumentHttp } from './observability/http-metrics';
+import { MetricsService } from './observability/metrics.service';
 import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 
 export const API_PREFIX = 'v1';
@@ -36,6 +38,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
       void reply.header(REQUEST_ID_HEADER, request.id);
       done();
     });
+  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(MetricsService));
   setUpSwagger(app);
   return app;
 }

@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LogsModule } from './logs/logs.module';
 import { LoggerModule } from './observability/logger.module';
+import { MetricsModule } from './observability/metrics.module';
 import { RetrievalModule } from './retrieval/retrieval.module';
 import { UsersModule } from './users/users.module';
 import { VectorsModule } from './vectors/vectors.module';
@@ -30,6 +31,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
         LoggerModule,
+        MetricsModule,
         RequestContextModule,
         AuthModule,
         DatabaseModule.forRoot(options.databaseUrl),

@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { ingestionConfig } from '../../config';
 import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
+import { MetricsService } from '../observability/metrics.service';
 import { VectorStore, type ChunkPayload } from '../vectors/vector-store';
 import { ConsistencyRepository, type ChunkForCheck } from './consistency.repository';
 import { OutboxRelay } from './outbox-relay.service';
@@ -62,6 +63,7 @@ export class ConsistencyService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+    private readonly metrics: MetricsService,
   ) {}
 
   async check(): Promise<ConsistencyReport> {
@@ -144,6 +146,7 @@ export class ConsistencyService {
       offset = page.next_offset;
     }
 
+    this.metrics.setDrift(Object.fromEntries(DRIFT_KINDS.map((kind) => [kind, drift[kind].count])));
     return {
       checked_at: new Date(started).toISOString(),
       duration_ms: Date.now() - started,

@@ -8,6 +8,7 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import { EventEmitter, once } from 'node:events';
 import { ingestionConfig } from '../../config';
+import { MetricsService } from '../observability/metrics.service';
 import { VectorStore, type VectorPoint } from '../vectors/vector-store';
 import { decodeEmbedding } from '../chunks/embedding-codec';
 import { OutboxRepository, type ChunkToSync, type ClaimedOutboxRow } from './outbox.repository';
@@ -31,11 +32,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     private readonly vectorStore: VectorStore,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+    private readonly metrics: MetricsService,
   ) {
     this.events.setMaxListeners(0);
   }
 
   onApplicationBootstrap(): void {
+    this.metrics.reportOutbox(() => this.outbox.stats());
     if (!this.config.relayEnabled) return;
     this.timer = setInterval(() => this.wake(), this.config.outboxPollMs);
     this.timer.unref();
@@ -127,6 +130,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       this.logger.warn(`Vector sync of ${chunkIds.length} chunk(s) failed, will retry: ${message}`);
+      this.metrics.countOutboxFailures(claimed.length);
       await this.outbox.fail(
         claimed,
         message,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MetricsService } from '../observability/metrics.service';
 import type { DropReason, RetrievalMode, Timings } from './retrieval.types';
 
 interface StageTotals {
@@ -24,9 +25,15 @@ export class RetrievalMetrics {
   private logRowsLost = 0;
   private logWriteFailures = 0;
 
+  constructor(private readonly prometheus: MetricsService) {}
+
   recordRetrieval(mode: RetrievalMode, timings: Timings, dropped: readonly { reason: DropReason }[]): void {
     this.retrievals[mode] += 1;
-    for (const { reason } of dropped) this.dropped[reason] += 1;
+    this.prometheus.observeRetrieval(mode, timings);
+    for (const { reason } of dropped) {
+      this.dropped[reason] += 1;
+      this.prometheus.countDroppedHit(reason);
+    }
     for (const stage of Object.keys(this.stages) as (keyof Timings)[]) {
       this.stages[stage].count += 1;
       this.stages[stage].sum_ms += timings[stage];
