@@ -4,8 +4,9 @@ import type { FastifyReply } from 'fastify';
 import { MetricsService } from './metrics.service';
 
 /**
- * GET /metrics in Prometheus' text exposition format. Open for now: the security issue guards
- * it in production, and this controller is the one place that guard goes (`@UseGuards` here).
+ * GET /metrics in Prometheus' text exposition format. Access is decided in one place, here: it
+ * declares no role, so the global API key guard treats it as admin-only whenever keys are
+ * required (AUTH_MODE), and open otherwise. A scraper role, if one is added, is declared here.
  */
 @ApiExcludeController()
 @Controller('metrics')
