@@ -1,0 +1,153 @@
+import { rmSync } from 'node:fs';
+import { Client } from 'pg';
+import { startTestApp, type TestApp } from '../support/app';
+import { ingestBody, postJson, uniqueDocument, unitVector } from '../support/ingest';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { TcpProxy } from '../support/tcp-proxy';
+
+const DIM = 16;
+const chunks = Array.from({ length: 3 }, (_, i) => ({
+  chunk_text: `Fault-test paragraph ${i} about gyroscopes.`,
+  embedding: unitVector(DIM, 40 + i),
+}));
+
+async function ingestInto(t: TestApp): Promise<void> {
+  const res = await postJson(`${t.baseUrl}/v1/ingest`, ingestBody(uniqueDocument(), chunks));
+  expect(res.status).toBe(201);
+}
+
+async function waitForLogRow(url: string, logId: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 2_000;
+    while ((await client.query(`SELECT 1 FROM logs WHERE log_id = $1`, [logId])).rowCount === 0) {
+      if (Date.now() > deadline) throw new Error(`log row ${logId} was not written`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+describe('retrieval when PostgreSQL is down', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const url = new URL(db.url);
+    proxy = await TcpProxy.start(url.hostname, Number(url.port));
+    url.port = String(proxy.port);
+    t = await startTestApp({
+      databaseUrl: url.toString(),
+      env: { VECTOR_SIZE: String(DIM), DB_CONNECTION_TIMEOUT_MS: '1000' },
+    });
+    await ingestInto(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE instead of serving text Postgres has not confirmed', async () => {
+    const ok = await postJson(`${t.baseUrl}/v1/retrieve`, { query_vector: chunks[0].embedding });
+    expect(ok.status).toBe(200);
+    expect(ok.body.results[0].chunk_text).toBe(chunks[0].chunk_text);
+    // Let its log row land first: shutdown would otherwise spend its drain budget retrying it.
+    await waitForLogRow(db.url, ok.body.log_id);
+
+    await proxy.close();
+    for (const mode of ['vector', 'hybrid'] as const) {
+      const res = await postJson(`${t.baseUrl}/v1/retrieve`, {
+        ...(mode === 'vector' ? { query_vector: chunks[0].embedding } : { query: 'gyroscopes' }),
+        mode,
+      });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({
+        code: 'DATABASE_UNAVAILABLE',
+        message: expect.stringMatching(/never served/),
+      });
+      expect(res.body.results).toBeUndefined();
+    }
+  });
+});
+
+describe('the retrieval log queue', () => {
+  let t: TestApp;
+  let pg: Client;
+  let closed = false;
+
+  beforeAll(async () => {
+    // A timer that never fires during the test: only a full queue or shutdown writes rows.
+    t = await startTestApp({
+      env: {
+        VECTOR_SIZE: String(DIM),
+        RETRIEVAL_LOG_QUEUE_SIZE: '2',
+        RETRIEVAL_LOG_BATCH_SIZE: '1000',
+        RETRIEVAL_LOG_FLUSH_MS: '60000',
+      },
+    });
+    pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+    await ingestInto(t);
+  });
+  afterAll(async () => {
+    if (closed) return;
+    await pg?.end();
+    await t?.close();
+  });
+
+  const retrieve = () => postJson(`${t.baseUrl}/v1/retrieve`, { query_vector: chunks[1].embedding });
+  const logged = async (ids: string[]) =>
+    Number((await pg.query(`SELECT count(*) FROM logs WHERE log_id = ANY($1::uuid[])`, [ids])).rows[0].count);
+
+  it('makes requests wait for space when full, and loses nothing', async () => {
+    // Hold the logs table so the writer's INSERT blocks: the queue cannot drain.
+    const blocker = new Client({ connectionString: t.db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE logs IN ACCESS EXCLUSIVE MODE');
+    try {
+      const first = await retrieve();
+      const second = await retrieve();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      let thirdDone = false;
+      const third = retrieve().then((res) => {
+        thirdDone = true;
+        return res;
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(thirdDone).toBe(false);
+
+      await blocker.query('COMMIT');
+      const res = await third;
+      expect(res.status).toBe(200);
+      const deadline = Date.now() + 2_000;
+      while ((await logged([first.body.log_id, second.body.log_id])) < 2 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await logged([first.body.log_id, second.body.log_id])).toBe(2);
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it('writes the queued rows when the app shuts down', async () => {
+    const before = await retrieve();
+    expect(before.status).toBe(200);
+    const ids = [before.body.log_id];
+    // The third request above and this one are queued; the flush timer is a minute away.
+    expect(await logged(ids)).toBe(0);
+    closed = true;
+    await t.app.close();
+    try {
+      expect(await logged(ids)).toBe(1);
+    } finally {
+      await pg.end();
+      await t.db.drop();
+      rmSync(t.dataDir, { recursive: true, force: true });
+    }
+  });
+});
