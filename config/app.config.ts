@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { resolve } from 'node:path';
 import { toInt, validateEnv, type Env } from './env';
 
@@ -36,6 +36,13 @@ class AppEnv {
   @IsOptional()
   @IsString()
   SERVICE_NAME = 'ragstore';
+
+  /** Browser origins allowed to call the API (the chat frontend), comma-separated; none by default. */
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s,/]+)(,\s*https?:\/\/[^\s,/]+)*$/, {
+    message: 'must be a comma-separated list of origins such as https://chat.example.com',
+  })
+  CORS_ORIGINS?: string = undefined;
 }
 
 export function loadAppConfig(env: Env = process.env) {
@@ -49,6 +56,7 @@ export function loadAppConfig(env: Env = process.env) {
     dataDir: resolve(v.DATA_DIR),
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     serviceName: v.SERVICE_NAME,
+    corsOrigins: v.CORS_ORIGINS ? v.CORS_ORIGINS.split(',').map((origin) => origin.trim()) : [],
   };
 }
 
