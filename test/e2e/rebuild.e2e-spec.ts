@@ -178,7 +178,7 @@ describe('vectors:rebuild failures and size changes (Qdrant test double)', () =>
         .rebuild()
         .catch((e: unknown) => e as Error);
       expect(failure).toBeInstanceOf(RebuildFailed);
-      expect(failure.message).toMatch(/VECTOR_SIZE is 16 .*60 with 8 dimensions/);
+      expect(failure?.message).toMatch(/VECTOR_SIZE is 16 .*60 with 8 dimensions/);
     } finally {
       await other.close();
     }
