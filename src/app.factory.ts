@@ -2,9 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { loadAppConfig } from '../config';
+import { loadAppConfig, loadIngestionConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/roles';
+import { hardenHttp } from './common/http-hardening';
 import { createValidationPipe } from './common/validation';
 import { instrumentHttp } from './observability/http-metrics';
 import { MetricsService } from './observability/metrics.service';
@@ -19,7 +20,6 @@ export const API_PREFIX = 'v1';
 export async function createApp(options: AppModuleOptions): Promise<NestFastifyApplication> {
   const config = loadAppConfig();
   const adapter = new FastifyAdapter({
-    bodyLimit: config.bodyLimitBytes,
     genReqId: requestIdFor,
     requestTimeout: 30_000,
     return503OnClosing: true,
@@ -31,6 +31,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
+  await hardenHttp(app, { app: config, ingestion: loadIngestionConfig() });
   app
     .getHttpAdapter()
     .getInstance()

@@ -20,7 +20,7 @@ export async function hardenHttp(
   app: NestFastifyApplication,
   config: { app: AppConfig; ingestion: IngestionConfig },
 ): Promise<void> {
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   fastify.addHook('onRoute', (route) => {
     route.bodyLimit = LARGE_BODY_ROUTES.has(route.url)
       ? config.ingestion.bodyLimitBytes
