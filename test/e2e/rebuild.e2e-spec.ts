@@ -176,7 +176,10 @@ describe('vectors:rebuild failures and size changes (Qdrant test double)', () =>
       const failure = await other.app
         .get(RebuildService)
         .rebuild()
-        .catch((e: unknown) => e as Error);
+        .then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
       expect(failure).toBeInstanceOf(RebuildFailed);
       expect(failure?.message).toMatch(/VECTOR_SIZE is 16 .*60 with 8 dimensions/);
     } finally {
