@@ -105,4 +105,18 @@ describe('configuration', () => {
       expect(message).not.toContain(SECRET);
     },
   );
+
+  it('refuses plaintext PostgreSQL to a non-loopback host unless explicitly allowed', () => {
+    const url = `postgresql://app:${SECRET}@db.example.com/book?sslmode=disable`;
+    const message = errorOf(() => loadDatabaseConfig({ DATABASE_URL: url })).message;
+    expect(message).toMatch(/^Invalid configuration: DATABASE_URL asks for no TLS/);
+    expect(message).not.toContain(SECRET);
+    expect(loadDatabaseConfig({ DATABASE_URL: url, DATABASE_ALLOW_INSECURE: 'true' }).url).toBe(url);
+    expect(
+      loadDatabaseConfig({ DATABASE_URL: 'postgresql://a@127.0.0.1/db?sslmode=disable' }).url,
+    ).toBeDefined();
+    expect(
+      loadDatabaseConfig({ DATABASE_URL: 'postgresql://a@db.example.com/db?sslmode=require' }).url,
+    ).toBeDefined();
+  });
 });

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { toBool, toInt, validateEnv, type Env } from './env';
+import { ConfigValidationError, isLoopbackHost, toBool, toInt, validateEnv, type Env } from './env';
 
 /** The names both specifications use for the PostgreSQL connection string. */
 export const DATABASE_URL_ALIASES = [
@@ -56,6 +56,11 @@ class DatabaseEnv {
   @IsOptional()
   @IsString()
   DATABASE_CA_FILE?: string = undefined;
+
+  /** Allow a non-loopback PostgreSQL without TLS (a private network you trust, e.g. compose). */
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_ALLOW_INSECURE = false;
 }
 
 export function loadDatabaseConfig(env: Env = process.env) {
@@ -63,6 +68,12 @@ export function loadDatabaseConfig(env: Env = process.env) {
     DATABASE_URL: DATABASE_URL_ALIASES,
     DATABASE_CA_FILE: ['DATABASE_CA_FILE', 'PGSSLROOTCERT'],
   });
+  if (v.DATABASE_URL && !v.DATABASE_ALLOW_INSECURE && sendsPlaintext(v.DATABASE_URL)) {
+    throw new ConfigValidationError(
+      'Invalid configuration: DATABASE_URL asks for no TLS (sslmode=disable/allow/prefer) to a non-loopback host; ' +
+        'use sslmode=require or verify-full, or set DATABASE_ALLOW_INSECURE=true for a trusted private network',
+    );
+  }
   return {
     url: v.DATABASE_URL,
     poolMax: v.DB_POOL_MAX,
@@ -77,3 +88,12 @@ export function loadDatabaseConfig(env: Env = process.env) {
 
 export const databaseConfig = registerAs('database', () => loadDatabaseConfig());
 export type DatabaseConfig = ReturnType<typeof loadDatabaseConfig>;
+
+/** sslmode values that may fall back to (or insist on) an unencrypted connection. */
+const PLAINTEXT_SSLMODES = new Set(['disable', 'allow', 'prefer']);
+
+function sendsPlaintext(url: string): boolean {
+  const parsed = new URL(url);
+  const sslmode = parsed.searchParams.get('sslmode');
+  return sslmode !== null && PLAINTEXT_SSLMODES.has(sslmode) && !isLoopbackHost(parsed.hostname);
+}
