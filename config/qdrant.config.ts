@@ -24,6 +24,12 @@ class QdrantEnv {
   @MinLength(1)
   QDRANT_API_KEY?: string = undefined;
 
+  /** A read-only key (or read-only JWT) for the retrieval path; the read-write key then only writes. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  QDRANT_READ_API_KEY?: string = undefined;
+
   @Matches(/^[A-Za-z0-9_-]{1,255}$/, { message: 'must be 1-255 letters, digits, _ or -' })
   QDRANT_COLLECTION = 'book_embeddings';
 
@@ -92,6 +98,7 @@ export function loadQdrantConfig(env: Env = process.env) {
   return {
     url: qdrantUrl(v),
     apiKey: v.QDRANT_API_KEY,
+    readApiKey: v.QDRANT_READ_API_KEY,
     collection: v.QDRANT_COLLECTION,
     vectorSize: v.VECTOR_SIZE,
     timeoutMs: v.QDRANT_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { retrievalConfig } from '../../config';
-import { VectorStore, type VectorFilter } from '../vectors/vector-store';
+import { VectorSearch, type VectorFilter } from '../vectors/vector-store';
 import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { byChunkId, hydrateInOrder, withoutFlag } from './hydration';
 import { QueryEmbedder } from './query-embedder.service';
@@ -19,7 +19,7 @@ import type { StageTimer } from './stage-timer';
 export class HybridRetrieval {
   constructor(
     private readonly embedder: QueryEmbedder,
-    private readonly vectors: VectorStore,
+    private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
     @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
   ) {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { VectorStore, type VectorFilter } from '../vectors/vector-store';
+import { VectorSearch, type VectorFilter } from '../vectors/vector-store';
 import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { byChunkId } from './hydration';
 import { QueryEmbedder } from './query-embedder.service';
@@ -39,7 +39,7 @@ export function selectionWindows(selection: string): string[] {
 export class SelectedTextRetrieval {
   constructor(
     private readonly embedder: QueryEmbedder,
-    private readonly vectors: VectorStore,
+    private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
   ) {}
 

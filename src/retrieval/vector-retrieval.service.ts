@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { VectorStore, type VectorFilter } from '../vectors/vector-store';
+import { VectorSearch, type VectorFilter } from '../vectors/vector-store';
 import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { byChunkId, hydrateInOrder } from './hydration';
 import { QueryEmbedder } from './query-embedder.service';
@@ -16,7 +16,7 @@ export const DROP_MARGIN = 5;
 export class VectorRetrieval {
   constructor(
     private readonly embedder: QueryEmbedder,
-    private readonly vectors: VectorStore,
+    private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
   ) {}
 

@@ -104,7 +104,18 @@ export type VectorStoreDownReason =
   | 'distance_mismatch'
   | 'error';
 
-export abstract class VectorStore {
+/**
+ * The read side of the vector store, all the retrieval path needs. Its own token, so it can be
+ * served with less privilege (Qdrant's read-only key, QDRANT_READ_API_KEY) than writes.
+ */
+export abstract class VectorSearch {
+  abstract search(request: SearchRequest): Promise<SearchHit[]>;
+
+  /** The points that exist among `ids` (missing ids are simply absent from the result). */
+  abstract retrieve(ids: readonly string[], options?: { with_vector?: boolean }): Promise<StoredPoint[]>;
+}
+
+export abstract class VectorStore extends VectorSearch {
   /** `qdrant` or `embedded`, for logs and the start-up line. */
   abstract readonly kind: 'qdrant' | 'embedded';
 
@@ -117,11 +128,6 @@ export abstract class VectorStore {
 
   /** Idempotent by id: writing the same point twice leaves one point. Batched internally. */
   abstract upsert(points: readonly VectorPoint[]): Promise<void>;
-
-  abstract search(request: SearchRequest): Promise<SearchHit[]>;
-
-  /** The points that exist among `ids` (missing ids are simply absent from the result). */
-  abstract retrieve(ids: readonly string[], options?: { with_vector?: boolean }): Promise<StoredPoint[]>;
 
   /** Replaces the payload of existing points (ids that do not exist are ignored). */
   abstract setPayload(id: string, payload: ChunkPayload): Promise<void>;

@@ -5,7 +5,7 @@ import { appConfig, qdrantConfig } from '../../config';
 import { CollectionBootstrap } from './collection-bootstrap';
 import { LocalVectorStore } from './local/local-vector-store';
 import { QdrantVectorStore } from './qdrant/qdrant-vector-store';
-import { VectorStore } from './vector-store';
+import { VectorSearch, VectorStore } from './vector-store';
 
 /**
  * Provides the VectorStore: Qdrant when a URL is configured, else the embedded store under
@@ -28,8 +28,16 @@ import { VectorStore } from './vector-store';
               vectorSize: qdrant.vectorSize,
             }),
     },
+    {
+      provide: VectorSearch,
+      inject: [VectorStore, qdrantConfig.KEY],
+      useFactory: (store: VectorStore, qdrant: ConfigType<typeof qdrantConfig>): VectorSearch =>
+        qdrant.url && qdrant.readApiKey
+          ? new QdrantVectorStore({ ...qdrant, url: qdrant.url, apiKey: qdrant.readApiKey })
+          : store,
+    },
     CollectionBootstrap,
   ],
-  exports: [VectorStore],
+  exports: [VectorStore, VectorSearch],
 })
 export class VectorsModule {}

@@ -32,6 +32,8 @@ export interface RecordedRequest {
 export interface QdrantDoubleOptions {
   /** When set, every route but `/` demands this `api-key` header and answers 401 otherwise. */
   apiKey?: string;
+  /** Also accepted, like Qdrant's read-only key: reads pass, writes answer 403. */
+  readOnlyApiKey?: string;
 }
 
 export interface QdrantDouble {
@@ -63,6 +65,15 @@ class QdrantError extends Error {
 }
 
 const validator = new OpenApiValidator();
+
+/** POST operations that only read, which a read-only key may call. */
+const READ_OPERATIONS = new Set([
+  'query_points',
+  'query_batch_points',
+  'get_points',
+  'scroll_points',
+  'count_points',
+]);
 
 /**
  * Starts a stand-in for Qdrant 1.18.3 on a random loopback port: every request is checked
@@ -298,11 +309,15 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     }
     if (options.apiKey && url.pathname !== '/') {
       const key = req.headers['api-key'];
-      if (key !== options.apiKey) {
+      const readOnly = options.readOnlyApiKey !== undefined && key === options.readOnlyApiKey;
+      if (key !== options.apiKey && !readOnly) {
         res.writeHead(401, { 'content-type': 'text/plain' });
         return void res.end(
           key ? 'Invalid API key or JWT' : 'Must provide an API key or an Authorization bearer token',
         );
+      }
+      if (readOnly && req.method !== 'GET' && !READ_OPERATIONS.has(operationId ?? '')) {
+        return send(res, 403, { status: { error: 'Forbidden: Write access denied' }, time: 0 });
       }
     }
     if (matched === null) return send(res, 404, undefined);
