@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -118,5 +118,18 @@ describe('configuration', () => {
     expect(
       loadDatabaseConfig({ DATABASE_URL: 'postgresql://a@db.example.com/db?sslmode=require' }).url,
     ).toBeDefined();
+  });
+
+  it('accepts every value .env.example documents', () => {
+    const example = readFileSync(join(__dirname, '..', '.env.example'), 'utf8');
+    const env = Object.fromEntries(
+      example
+        .split('\n')
+        .map((line) => /^([A-Z0-9_]+)=(\S*)/.exec(line))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => [match[1], match[2]]),
+    );
+    expect(Object.keys(env).length).toBeGreaterThan(40);
+    expect(() => validateAllConfig(env)).not.toThrow();
   });
 });
