@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The benchmark's synthetic book, a pure function of (seed, index): the load worker, the raw
+ * COPY comparison and the in-process floor all rebuild exactly the same rows without sharing
+ * memory. Text reads like a technical book (so full-text and trigram indexes do real work).
+ */
+
+const WORDS = (
+  'robot sensor actuator motor encoder torque feedback controller gain signal noise filter kalman ' +
+  'estimate state vector matrix camera lidar depth image pixel feature map localisation odometry wheel ' +
+  'joint arm gripper trajectory path planner obstacle collision velocity acceleration inertia mass ' +
+  'battery voltage current power thermal calibration drift bias error model learning policy reward ' +
+  'simulation physics contact friction surface grasp object pose orientation quaternion frame ' +
+  'transform kinematics dynamics stability damping oscillation frequency sampling latency bandwidth ' +
+  'network message topic node graph search cost heuristic optimal constraint solver gradient ' +
+  'the a of and to in with for on by from that which when while under over between through each'
+).split(' ');
+
+const CHAPTERS = [
+  'Sensors and Signals',
+  'Actuators and Drives',
+  'Feedback Control',
+  'State Estimation',
+  'Perception',
+  'Motion Planning',
+  'Manipulation',
+  'Learning to Act',
+];
+
+/** mulberry32: small, fast and deterministic. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function unitVector(dimension: number, seed: number): Float32Array {
+  const next = prng(seed);
+  const vector = new Float32Array(dimension);
+  let norm = 0;
+  for (let i = 0; i < dimension; i++) {
+    vector[i] = next() - 0.5;
+    norm += vector[i] * vector[i];
+  }
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < dimension; i++) vector[i] *= scale;
+  return vector;
+}
+
+export function sentence(next: () => number, words: number): string {
+  const picked = Array.from({ length: words }, () => WORDS[Math.floor(next() * WORDS.length)]);
+  return `${picked.join(' ')}.`.replace(/^./, (c) => c.toUpperCase());
+}
+
+export interface BenchChunk {
+  chunk_index: number;
+  chunk_text: string;
+  page_reference: number;
+  section_title: string;
+  metadata: Record<string, unknown>;
+  embedding: Float32Array;
+}
+
+/** Chunks per document: one document per ingest batch keeps chunk_index dense per document. */
+export const CHUNKS_PER_DOCUMENT = 500;
+
+export function documentReference(run: string, index: number): string {
+  return `bench-${run}-vol${Math.floor(index / CHUNKS_PER_DOCUMENT) + 1}.pdf`;
+}
+
+/** Chunk `index` of the book: ≈ 700 characters of text, its page, section and a 1024-d vector. */
+export function chunkAt(index: number, dimension: number, seed: number): BenchChunk {
+  const next = prng(seed * 1_000_003 + index);
+  const sentences = Array.from({ length: 6 + Math.floor(next() * 4) }, () =>
+    sentence(next, 8 + Math.floor(next() * 8)),
+  );
+  const within = index % CHUNKS_PER_DOCUMENT;
+  const chapter = Math.floor(within / 60);
+  return {
+    chunk_index: within,
+    // The paragraph number keeps every text unique, so deduplication never skips a row.
+    chunk_text: `§${index}. ${sentences.join(' ')}`,
+    page_reference: 1 + Math.floor(within / 3),
+    section_title: `Chapter ${chapter + 1} — ${CHAPTERS[chapter % CHAPTERS.length]}`,
+    metadata: { chapter: chapter + 1, paragraph: within, source: 'bench' },
+    embedding: unitVector(dimension, seed * 7_919 + index),
+  };
+}
+
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** JSON for a vector: 9 significant digits round-trip a float32 exactly, in about half the bytes. */
+export function vectorJson(vector: Float32Array): string {
+  let out = '[';
+  for (let i = 0; i < vector.length; i++) out += (i ? ',' : '') + vector[i].toPrecision(9);
+  return `${out}]`;
+}
+
+/** One POST /v1/ingest body for chunks [from, to), built as a string (the vectors dominate it). */
+export function ingestBodyJson(
+  run: string,
+  from: number,
+  to: number,
+  dimension: number,
+  seed: number,
+): string {
+  const chunks: string[] = [];
+  for (let i = from; i < to; i++) {
+    const { embedding, ...rest } = chunkAt(i, dimension, seed);
+    chunks.push(`${JSON.stringify(rest).slice(0, -1)},"embedding":${vectorJson(embedding)}}`);
+  }
+  return (
+    `{"document_reference":${JSON.stringify(documentReference(run, from))},` +
+    `"embedding_model":"bench-random-${dimension}","wait_ms":0,"chunks":[${chunks.join(',')}]}`
+  );
+}
+
+/** A reader's question: a few words of the book's vocabulary. */
+export function queryText(index: number, seed: number): string {
+  const next = prng(seed * 31 + index);
+  return sentence(next, 3 + Math.floor(next() * 3)).slice(0, -1);
+}
+
+/** A passage the reader selected: a run of words from one chunk. */
+export function selectionFrom(chunk: BenchChunk, index: number): string {
+  const words = chunk.chunk_text.split(' ');
+  const start = 1 + (index % Math.max(1, words.length - 20));
+  return words.slice(start, start + 16).join(' ');
+}
