@@ -18,19 +18,7 @@ export async function runWithAppContext(
     validateAllConfig();
     const database = await resolveDatabaseServer();
     try {
-      const app = await NestFactory.createApplicationContext(
-        AppModule.forRoot({ databaseUrl: database.url }),
-        {
-          bufferLogs: true,
-          abortOnError: false,
-        },
-      );
-      app.useLogger(app.get(Logger));
-      try {
-        process.exitCode = await task(app);
-      } finally {
-        await app.close();
-      }
+      process.exitCode = await withAppContext(database.url, task);
     } finally {
       await database.embedded?.stop();
     }
@@ -40,5 +28,22 @@ export async function runWithAppContext(
       `${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`,
     );
     process.exitCode = 1;
+  }
+}
+
+/** The module graph on an already resolved database URL, closed after `task` however it ends. */
+export async function withAppContext<T>(
+  databaseUrl: string,
+  task: (app: INestApplicationContext) => Promise<T>,
+): Promise<T> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ databaseUrl }), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  try {
+    return await task(app);
+  } finally {
+    await app.close();
   }
 }
