@@ -3,10 +3,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Client, type ClientConfig } from 'pg';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import {
-  ConfigValidationError,
   isLoopbackHost,
   loadDatabaseConfig,
   loadQdrantConfig,
@@ -18,13 +17,15 @@ import { readAliased } from '../../config/env';
 import { ChunksService } from '../chunks/chunks.service';
 import { connectionFailureReason } from '../database/connect';
 import { resolveDatabaseServer } from '../database/database-server';
-import { MIGRATIONS_GLOB, buildDataSourceOptions, describeDatabase } from '../database/postgres-options';
+import { MIGRATIONS_GLOB, describeDatabase } from '../database/postgres-options';
 import { ROLE_NAMES } from '../database/roles';
 import { DocumentsService } from '../ingestion/documents.service';
 import { IngestService } from '../ingestion/ingest.service';
 import { PAYLOAD_INDEXES } from '../vectors/qdrant/qdrant-filter';
 import { VectorStore } from '../vectors/vector-store';
 import { withAppContext } from './app-context';
+import { connectClient } from './pg-client';
+import { runCli } from './run-cli';
 
 type Status = 'PASS' | 'FAIL' | 'SKIP';
 interface Check {
@@ -75,16 +76,10 @@ async function main(): Promise<number> {
 }
 
 async function verifyPostgres(config: DatabaseConfig, url: string): Promise<Check[]> {
-  const options = buildDataSourceOptions(config, url) as Extract<DataSourceOptions, { type: 'postgres' }>;
-  const client = new Client({
-    connectionString: options.url,
-    ssl: options.ssl as ClientConfig['ssl'],
-    connectionTimeoutMillis: config.connectionTimeoutMs,
-    application_name: 'ragstore-db-verify',
-  });
   const where = describeDatabase(url);
+  let client: Client;
   try {
-    await client.connect();
+    client = await connectClient(config, url, 'ragstore-db-verify');
   } catch (error) {
     const reason = connectionFailureReason(error);
     return [
@@ -443,13 +438,4 @@ function printTable(checks: Check[]): void {
 
 const firstLine = (error: Error) => (error?.message ?? String(error)).split('\n')[0];
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known = error instanceof ConfigValidationError;
-    process.stderr.write(
-      `${known ? (error as Error).message : `db:verify failed: ${(error as Error)?.stack}`}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -1,30 +1,14 @@
-import { spawn } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';
+import { runCliScript } from './cli-run';
 
-const ROOT = join(__dirname, '..', '..');
 const API_KEY = 'verify-test-key';
 const ENV = { VECTOR_SIZE: '8', OUTBOX_POLL_MS: '100', DB_CONNECT_RETRY_MS: '0' };
 
 /** Runs `npm run db:verify` as a child process; its table and exit code. */
-function dbVerify(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', join(ROOT, 'src', 'cli', 'db-verify.ts')],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...ENV, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
+const dbVerify = (env: Record<string, string>) => runCliScript('db-verify', [], { ...ENV, ...env });
 
 const line = (output: string, check: string) =>
   output.split('\n').find((l) => l.startsWith(`${check} `)) ?? `(no "${check}" line)`;
