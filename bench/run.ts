@@ -422,7 +422,7 @@ async function main(): Promise<void> {
         ),
       );
     }
-    await writeResults(figures, goals, store.kind, server.embedded ? 'embedded' : 'configured');
+    writeResults(figures, goals, store.kind, server.embedded ? 'embedded' : 'configured');
   } finally {
     await load.close();
     await pg.end();
@@ -442,12 +442,7 @@ async function listenBare(body: string): Promise<{ server: Server; url: string }
   return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` };
 }
 
-async function writeResults(
-  figures: Figure[],
-  goals: Goal[],
-  vectors: string,
-  postgres: string,
-): Promise<void> {
+function writeResults(figures: Figure[], goals: Goal[], vectors: string, postgres: string): void {
   const out = resolve(args.out ?? join(__dirname, 'results', `${RUN}.json`));
   mkdirSync(dirname(out), { recursive: true });
   const results = {
