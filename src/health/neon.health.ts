@@ -8,7 +8,7 @@ export const PROBE_TIMEOUT_MS = 1_500;
 
 /**
  * PostgreSQL (Neon) probe: `SELECT 1`, raced against a timeout so a hung database answers
- * `down` within the probe budget. The response says only up/down, a reason code and latency.
+ * `down` within the probe budget. The response says only up/down and a reason code (it is public).
  */
 @Injectable()
 export class NeonHealthIndicator {
@@ -19,10 +19,9 @@ export class NeonHealthIndicator {
 
   async ping(key = 'neon') {
     const indicator = this.health.check(key);
-    const started = performance.now();
     try {
       await withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS);
-      return indicator.up({ latency_ms: Math.round(performance.now() - started) });
+      return indicator.up();
     } catch (error) {
       return indicator.down({ reason: postgresReason(error) });
     }

@@ -23,15 +23,18 @@ export class QdrantHealthIndicator {
     try {
       const result = await withTimeout(this.store.health(), PROBE_TIMEOUT_MS);
       if (result.status === 'up') {
-        const { collection, points_count, latency_ms } = result;
-        return indicator.up({ backend: this.store.kind, collection, points_count, latency_ms });
+        // Public probe: up/down and a reason code only; the detail goes to the log.
+        this.logger.debug(
+          `Vector store probe: up (${this.store.kind}, ${result.collection}, ${result.points_count} points, ${result.latency_ms} ms)`,
+        );
+        return indicator.up();
       }
       this.logger.warn(`Vector store probe: down (${result.reason})`);
-      return indicator.down({ backend: this.store.kind, reason: result.reason });
+      return indicator.down({ reason: result.reason });
     } catch (error) {
       const reason = error instanceof TimeoutError ? 'timeout' : 'error';
       this.logger.warn(`Vector store probe: down (${reason}: ${(error as Error).message})`);
-      return indicator.down({ backend: this.store.kind, reason });
+      return indicator.down({ reason });
     }
   }
 }

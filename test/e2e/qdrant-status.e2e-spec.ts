@@ -45,7 +45,7 @@ describe('GET /db/status/qdrant on the embedded store', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       status: 'ok',
-      info: { qdrant: { status: 'up', backend: 'embedded', collection: 'book_embeddings', points_count: 0 } },
+      info: { qdrant: { status: 'up' } },
     });
     const ready = await status(t, '/health/ready');
     expect(ready.body.info.qdrant).toMatchObject({ status: 'up' });
@@ -69,11 +69,7 @@ describe('GET /db/status/qdrant through the Qdrant double', () => {
   it('answers 200 once start-up has created the collection, showing no host or key', async () => {
     const res = await status(t);
     expect(res.status).toBe(200);
-    expect(res.body.info.qdrant).toMatchObject({
-      status: 'up',
-      backend: 'qdrant',
-      collection: 'book_embeddings',
-    });
+    expect(res.body.info.qdrant).toEqual({ status: 'up' });
     const text = JSON.stringify(res.body);
     expect(text).not.toContain('127.0.0.1');
     expect(text).not.toContain('e2e-key');
