@@ -17,7 +17,7 @@ export type SyncStatus = (typeof SYNC_STATUSES)[number];
 @Index('chunks_deleted_at_idx', ['deleted_at'], { where: 'deleted_at IS NOT NULL' })
 // Written by hand in the migration (GIN operator classes TypeORM cannot express).
 @Index('chunks_search_vector_idx', { synchronize: false })
-@Index('chunks_chunk_text_trgm_idx', { synchronize: false })
+@Index('chunks_normalised_text_trgm_idx', { synchronize: false })
 @Check('chunks_sync_status_check', `sync_status IN ('pending', 'synced', 'failed')`)
 @Check('chunks_chunk_index_check', `chunk_index >= 0`)
 export class ChunkEntity {
@@ -84,4 +84,15 @@ export class ChunkEntity {
     asExpression: `to_tsvector('english', coalesce(section_title, '') || ' ' || chunk_text)`,
   })
   search_vector?: string;
+
+  /** Lower case, punctuation and whitespace folded: what selected-text retrieval matches runs in. */
+  @Column({
+    type: 'text',
+    select: false,
+    insert: false,
+    update: false,
+    generatedType: 'STORED',
+    asExpression: `btrim(regexp_replace(lower(chunk_text), '[^[:alnum:]]+', ' ', 'g'))`,
+  })
+  normalised_text?: string;
 }

@@ -70,11 +70,11 @@ export class RetrievalRepository {
   }
 
   /**
-   * Live chunks under `filter` that overlap the reader's selection. The trigram GIN index finds
-   * every chunk holding most of one of `windows` (runs of words from the selection, from its
-   * first to its last word; `chunk_text %> w` is pg_trgm's word_similarity(w, chunk_text) ≥ 0.6):
-   * a chunk overlapping a contiguous selection either holds its start, its end, or lies inside
-   * it, and so holds a window. Normalised containment in each direction is returned as well.
+   * Live chunks under `filter` that overlap the reader's selection. The trigram GIN index on the
+   * normalised text finds every chunk containing one of `windows` (runs of words from the
+   * selection, from its first to its last word, normalised the same way): a chunk overlapping a
+   * contiguous selection either holds its start, its end, or lies inside it, and so holds a
+   * window. Normalised containment in each direction is returned as well.
    */
   findOverlapping(
     selection: string,
@@ -84,13 +84,15 @@ export class RetrievalRepository {
   ): Promise<OverlappingRow[]> {
     const params: unknown[] = [selection, limit];
     const inFilter = filterSql(filter, params);
-    const anyWindow = windows.map((window) => `c.chunk_text %> $${params.push(window)}`).join(' OR ');
+    const anyWindow = windows
+      .map((window) => `c.normalised_text LIKE '%' || ${normalised(`$${params.push(window)}`)} || '%'`)
+      .join(' OR ');
     return this.dataSource.query(
       `SELECT ${COLUMNS},
-              strpos(n.chunk, n.selection) > 0 AS contains_selection,
-              strpos(n.selection, n.chunk) > 0 AS within_selection
+              strpos(c.normalised_text, n.selection) > 0 AS contains_selection,
+              strpos(n.selection, c.normalised_text) > 0 AS within_selection
          FROM chunks c
-        CROSS JOIN LATERAL (SELECT ${normalised('c.chunk_text')} AS chunk, ${normalised('$1')} AS selection) n
+        CROSS JOIN LATERAL (SELECT ${normalised('$1')} AS selection) n
         WHERE c.deleted_at IS NULL AND ${inFilter} AND (${anyWindow})
         ORDER BY c.document_reference, c.chunk_index
         LIMIT $2`,

@@ -77,7 +77,7 @@ describe('selectionWindows', () => {
     const windows = selectionWindows(words(30).join(' '));
     expect(windows[0]).toBe(words(WINDOW_WORDS).join(' '));
     expect(windows.at(-1)).toBe(words(30).slice(-WINDOW_WORDS).join(' '));
-    expect(windows).toHaveLength(4); // starts 0, 8, 16 and 22
+    expect(windows).toHaveLength(5); // starts 0, 6, 12, 18 and 24
   });
 
   it('never sends more than MAX_WINDOWS windows', () => {

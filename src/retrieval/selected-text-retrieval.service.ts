@@ -8,8 +8,12 @@ import type { ModeOutcome, SelectionOverlap } from './retrieval.types';
 import { confirmedByPostgres } from './sql-state';
 import type { StageTimer } from './stage-timer';
 
-/** Words per window: long enough to be specific to one place in a book, short enough to fit a chunk. */
-export const WINDOW_WORDS = 8;
+/**
+ * Words per window: long enough to be specific to one place in a book (and to give the trigram
+ * index a selective pattern), short enough that a chunk overlapping the selection by two windows
+ * holds one whole.
+ */
+export const WINDOW_WORDS = 6;
 /** Windows per selection: bounds the statement for very long selections. */
 export const MAX_WINDOWS = 32;
 /** Chunks a selection may overlap (a few pages of a book). */
