@@ -29,8 +29,10 @@ export async function applyRoles(manager: EntityManager, passwords: RolePassword
   const [{ db: database }] = await manager.query<{ db: string }[]>(`SELECT current_database() AS db`);
   for (const [key, role] of Object.entries(ROLE_NAMES) as [keyof RolePasswords, string][]) {
     await manager.query(
+      // Roles are cluster-wide: another database's run may create the role at the same moment.
       `DO $$ BEGIN
          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN; END IF;
+       EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
        END $$`,
     );
     const password = passwords[key];

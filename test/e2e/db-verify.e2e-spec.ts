@@ -1,8 +1,20 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
+import { applyRoles } from '../../src/database/roles';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';
 import { runCliScript } from './cli-run';
+
+/** PostgreSQL runs as the `postgres` user when the tests run as root: it must reach the directory. */
+function traversableTempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ragstore-verify-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
 
 const API_KEY = 'verify-test-key';
 const ENV = { VECTOR_SIZE: '8', OUTBOX_POLL_MS: '100', DB_CONNECT_RETRY_MS: '0' };
@@ -48,6 +60,9 @@ describe('npm run db:verify', () => {
     double = await startQdrantDouble({ apiKey: API_KEY });
     // The service's own start-up creates the collection and its payload indexes, as in production.
     t = await startTestApp({ env: { ...ENV, QDRANT_URL: double.url, QDRANT_API_KEY: API_KEY } });
+    // A provisioned deployment: the least-privilege roles are in place (npm run db:roles).
+    const dataSource = t.app.get(DataSource);
+    await dataSource.transaction((manager) => applyRoles(manager, {}));
     await t.app.close();
   });
   afterAll(async () => {
@@ -82,7 +97,9 @@ describe('npm run db:verify', () => {
   }, 30_000);
 
   it('fails, each with a line saying why: wrong password, a writable "read-only" key, a size mismatch', async () => {
-    const wrongPassword = new URL(t.db.url);
+    // Its own scram-auth server: TEST_DATABASE_URL's server may trust any password.
+    const authServer = await EmbeddedPostgresServer.start(join(traversableTempDir(), 'pg'));
+    const wrongPassword = new URL(authServer.url);
     wrongPassword.password = 'not-the-password';
     const [password, readOnly, size] = await Promise.all([
       dbVerify({ ...configured(), DATABASE_URL: wrongPassword.toString() }),
@@ -95,6 +112,7 @@ describe('npm run db:verify', () => {
     expect(line(password.output, 'round trip')).toMatch(/SKIP {2}not attempted: postgres reachable failed/);
     expect(password.output).not.toContain('not-the-password');
     expect(password.code).toBe(1);
+    await authServer.stop();
 
     expect(line(readOnly.output, 'qdrant read-only key')).toMatch(
       /FAIL {2}a write with it succeeded .*not read-only/,
