@@ -19,6 +19,17 @@ async function bootstrap(): Promise<void> {
     await embedded?.stop();
     throw error;
   });
+  // Closing the server reaps idle keep-alive connections, but a connection busy at that moment
+  // stays open after its response (a client's keep-alive, 72 s in Fastify), and the close waits
+  // for it: the drain, the log queue and the embedded server would all wait with it, past a
+  // container's grace period. Responses sent while shutting down therefore close their connection.
+  let stopping = false;
+  nest
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (_request, reply) => {
+      if (stopping) void reply.header('connection', 'close');
+    });
   await nest.listen(app.port, app.host);
 
   const postgres = `${embedded ? 'embedded' : 'remote'} (${describeDatabase(databaseUrl)})`;
@@ -31,7 +42,6 @@ async function bootstrap(): Promise<void> {
 
   // Graceful shutdown, in dependency order: stop accepting requests and drain them, run the
   // modules' shutdown hooks (pools close), then stop the embedded server.
-  let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;

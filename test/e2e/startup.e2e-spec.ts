@@ -1,34 +1,16 @@
 import { execSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { spawnService, waitForHttp } from '../support/service-process';
+import {
+  dataDirectory,
+  freePort,
+  postgresProcessesUsing,
+  spawnService,
+  waitForHttp,
+} from '../support/service-process';
 import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
 
 const SECRET = 'S3cret-Pa55word-do-not-print';
-
-/** A data directory as a user would have it (mkdtemp's are private, 0700). */
-function dataDirectory(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(dir, 0o755);
-  return dir;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function postgresProcessesUsing(dataDir: string): string[] {
-  const out = execSync('ps -eo pid,args', { encoding: 'utf8' });
-  return out.split('\n').filter((line) => line.includes(`-D ${dataDir}`));
-}
 
 describe('start-up as `npm start` runs it', () => {
   it('with no database URL, runs an embedded PostgreSQL that keeps its data and leaves no process behind', async () => {

@@ -1,4 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -36,4 +39,26 @@ export async function waitForHttp(url: string, timeoutMs: number, proc?: Service
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${url}:\n${proc?.output() ?? ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A data directory as a user would have it (mkdtemp's are private, 0700). */
+export function dataDirectory(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The `ps` lines of PostgreSQL processes serving `pgdata` (none once the service has stopped it). */
+export function postgresProcessesUsing(pgdata: string): string[] {
+  const out = execSync('ps -eo pid,args', { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes(`-D ${pgdata}`));
 }
