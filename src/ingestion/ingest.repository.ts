@@ -1,21 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { NewChunkRow } from '../chunks/chunks.repository';
 import { returningRows } from '../database/returning';
 
-/** A chunk row as ingestion writes it (embedding already encoded as float32 bytes). */
-export interface ChunkWrite {
-  chunk_id: string;
-  document_reference: string;
-  chunk_index: number;
-  chunk_text: string;
-  content_hash: string;
+/** A chunk row as ingestion writes it: every field decided, the embedding already encoded. */
+export type ChunkWrite = Required<Omit<NewChunkRow, 'embedding_id' | 'sync_status' | 'embedding'>> & {
   embedding: Buffer;
-  embedding_model: string;
-  page_reference: number | null;
-  section_title: string | null;
-  processing_version: string;
-  metadata: Record<string, unknown>;
-}
+};
 
 export interface ExistingChunk {
   chunk_id: string;
