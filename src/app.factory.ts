@@ -11,8 +11,6 @@ import { instrumentHttp } from './observability/http-metrics';
 import { MetricsService } from './observability/metrics.service';
 import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 
-export const API_PREFIX = 'v1';
-
 /**
  * Builds the application exactly as it runs in production; `main.ts` and the end-to-end tests
  * both call this, so the tests exercise the real pipes, filters, limits and documentation.

@@ -87,7 +87,6 @@ export class ConsistencyService {
       await this.chunkOutbox.enqueue(manager, toUpsert, 'upsert');
       await this.chunkOutbox.enqueue(manager, toDelete, 'delete');
     });
-    this.relay.wake();
     const drained = await this.relay.waitUntilSynced([...toUpsert, ...toDelete], waitMs);
     this.logger.log(
       `Repair queued ${toUpsert.length} upsert(s), ${toDelete.length} delete(s); retried ${retried}`,

@@ -73,7 +73,6 @@ export class DocumentsService implements OnApplicationBootstrap, OnApplicationSh
       });
       return deleted;
     });
-    this.relay.wake();
     const synced = await this.relay.waitUntilSynced(ids, waitMs);
     return { document_reference: documentReference, hard, deleted: ids.length, synced };
   }

@@ -100,7 +100,6 @@ export class IngestService {
       return { planned, deleted };
     });
 
-    this.relay.wake();
     const changed = planned.filter((p) => p.action !== 'skip').map((p) => p.write.chunk_id);
     const synced = await this.relay.waitUntilSynced(
       [...changed, ...deleted],

@@ -68,12 +68,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Waits until the vector store reflects every chunk in `chunkIds` (upserted or removed), for at
-   * most `waitMs`; true when it does. Re-checks Postgres after each relay batch, so it also sees
-   * work finished by another replica.
+   * Wakes the relay for work just committed and waits until the vector store reflects every chunk
+   * in `chunkIds` (upserted or removed), for at most `waitMs`; true when it does. Re-checks
+   * Postgres after each relay batch, so it also sees work finished by another replica.
    */
   async waitUntilSynced(chunkIds: readonly string[], waitMs: number): Promise<boolean> {
     if (chunkIds.length === 0) return true;
+    this.wake();
     const deadline = Date.now() + waitMs;
     for (;;) {
       if ((await this.outbox.countUnsynced(chunkIds)) === 0) return true;

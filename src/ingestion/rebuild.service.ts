@@ -199,7 +199,6 @@ export class RebuildService {
         ids.push(...live, ...deleted);
       }),
     );
-    this.relay.wake();
     return ids;
   }
 
