@@ -6,6 +6,7 @@ import {
   loadAppConfig,
   loadDatabaseConfig,
   loadQdrantConfig,
+  loadVectorsConfig,
   validateAllConfig,
 } from '.';
 
@@ -31,6 +32,7 @@ describe('configuration', () => {
       collection: 'book_embeddings',
       vectorSize: 1024,
     });
+    expect(loadVectorsConfig({})).toEqual({ annMinPoints: 20_000, annEfSearch: 128 });
   });
 
   it.each(['DATABASE_URL', 'NEON_DATABASE_URL', 'NEON_POSTGRES_CONNECTION_STRING'])(
@@ -89,6 +91,14 @@ describe('configuration', () => {
     [{ VECTOR_SIZE: '-3' }, 'Invalid configuration: VECTOR_SIZE must not be less than 1'],
     [{ QDRANT_COLLECTION: 'bad name!' }, 'Invalid configuration: QDRANT_COLLECTION must be 1-255 letters'],
     [{ QDRANT_URL: 'qdrant:6333' }, 'Invalid configuration: QDRANT_URL must be an http(s)://host[:port] URL'],
+    [
+      { EMBEDDED_ANN_MIN_POINTS: '-1' },
+      'Invalid configuration: EMBEDDED_ANN_MIN_POINTS must not be less than 0',
+    ],
+    [
+      { EMBEDDED_ANN_EF_SEARCH: '5' },
+      'Invalid configuration: EMBEDDED_ANN_EF_SEARCH must not be less than 10',
+    ],
   ])('rejects %p with one line naming the variable and the rule', (env, expected) => {
     const message = errorOf(() => validateAllConfig(env)).message;
     expect(message.startsWith(expected)).toBe(true);

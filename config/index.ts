@@ -6,6 +6,7 @@ import { ingestionConfig, loadIngestionConfig } from './ingestion.config';
 import { loadQdrantConfig, qdrantConfig } from './qdrant.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import { loadRetrievalConfig, retrievalConfig } from './retrieval.config';
+import { loadVectorsConfig, vectorsConfig } from './vectors.config';
 import type { Env } from './env';
 
 export * from './app.config';
@@ -16,6 +17,7 @@ export * from './ingestion.config';
 export * from './qdrant.config';
 export * from './rate-limit.config';
 export * from './retrieval.config';
+export * from './vectors.config';
 export { ConfigValidationError, isLoopbackHost } from './env';
 
 /** Every namespace, in the order ConfigModule loads them. */
@@ -23,6 +25,7 @@ export const configNamespaces = [
   appConfig,
   databaseConfig,
   qdrantConfig,
+  vectorsConfig,
   ingestionConfig,
   embeddingConfig,
   retrievalConfig,
@@ -35,6 +38,7 @@ export function validateAllConfig(env: Env = process.env): void {
   loadAppConfig(env);
   loadDatabaseConfig(env);
   loadQdrantConfig(env);
+  loadVectorsConfig(env);
   loadIngestionConfig(env);
   loadAuthConfig(env);
   loadRateLimitConfig(env);

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { join } from 'node:path';
-import { appConfig, qdrantConfig } from '../../config';
+import { appConfig, qdrantConfig, vectorsConfig } from '../../config';
 import { CollectionBootstrap } from './collection-bootstrap';
 import { LocalVectorStore } from './local/local-vector-store';
 import { QdrantVectorStore } from './qdrant/qdrant-vector-store';
@@ -15,10 +15,11 @@ import { VectorSearch, VectorStore } from './vector-store';
   providers: [
     {
       provide: VectorStore,
-      inject: [appConfig.KEY, qdrantConfig.KEY],
+      inject: [appConfig.KEY, qdrantConfig.KEY, vectorsConfig.KEY],
       useFactory: (
         app: ConfigType<typeof appConfig>,
         qdrant: ConfigType<typeof qdrantConfig>,
+        vectors: ConfigType<typeof vectorsConfig>,
       ): Promise<VectorStore> =>
         qdrant.url
           ? Promise.resolve(new QdrantVectorStore({ ...qdrant, url: qdrant.url }))
@@ -26,6 +27,7 @@ import { VectorSearch, VectorStore } from './vector-store';
               directory: join(app.dataDir, 'vectors'),
               collection: qdrant.collection,
               vectorSize: qdrant.vectorSize,
+              ann: { minPoints: vectors.annMinPoints, efSearch: vectors.annEfSearch },
             }),
     },
     {

@@ -29,7 +29,9 @@ import {
 } from '../vector-store';
 import { refuseDropServing, refuseSelfAlias, VectorStoreError } from '../vector-store.errors';
 import { validateIds, validatePoints, validateQueryVector } from '../vector-validation';
+import { AnnIndex, type AnnOptions, type AnnStatus } from './ann-index';
 import { compileFilter } from './local-filter';
+import { usearch } from './usearch-module';
 import { normalised, VectorIndex } from './vector-index';
 import { AppendLog, encodeRecord, readRecords, truncateDurably, type LogRecord } from './vector-log';
 
@@ -40,6 +42,8 @@ export interface LocalVectorStoreOptions {
   vectorSize: number;
   /** Fold the log into a fresh snapshot once it grows past this many bytes. */
   compactAfterBytes?: number;
+  /** The approximate index above a size (EMBEDDED_ANN_*); without it every search is exact. */
+  ann?: AnnOptions;
 }
 
 interface CollectionMeta {
@@ -68,9 +72,14 @@ const POINTS_PER_RECORD = 512;
  * file, fsync, rename). The configured name resolves through it first, then to a folder of that
  * name; switching the alias reopens this store on the new folder under the write lock.
  *
- * Limits: everything lives in memory (1024-d float32: 4 KiB a vector plus its payload), so it
- * suits up to a few hundred thousand vectors; search is a linear scan (≈ 1 ms per million
- * dimensions); one process per folder (there is no cross-process lock); no HNSW or quantization.
+ * Search is exact (a native SIMD scan, ≈ 0.17 ms per million dimensions) until the collection
+ * holds `ann.minPoints` points; from then on an HNSW graph, built in a worker thread and kept in
+ * memory only, answers once it has caught up with every write (see AnnIndex), exact search
+ * remaining the fallback.
+ *
+ * Limits: everything lives in memory (1024-d float32: 4 KiB a vector plus its payload, twice that
+ * with the graph), so it suits up to a few hundred thousand vectors; one process per folder (there
+ * is no cross-process lock); no quantization.
  */
 export class LocalVectorStore extends VectorStore {
   readonly kind = 'embedded';
@@ -78,6 +87,7 @@ export class LocalVectorStore extends VectorStore {
   private folder: string;
   private meta: CollectionMeta | null;
   private index: VectorIndex<ChunkPayload> | null = null;
+  private ann: AnnIndex<ChunkPayload> | null = null;
   private log: AppendLog | null = null;
   /** Writes run one at a time, in order: the log's order is the order they are applied in. */
   private writes: Promise<unknown> = Promise.resolve();
@@ -128,24 +138,29 @@ export class LocalVectorStore extends VectorStore {
           records.push(encodeRecord(header, vectors));
         }
         await this.append(records);
-        for (const point of points) index.upsert(point.id.toLowerCase(), point.vector, point.payload);
+        const ids = points.map((point) => point.id.toLowerCase());
+        points.forEach((point, i) => index.upsert(ids[i], point.vector, point.payload));
+        this.ann?.upserted(ids);
         await this.compactIfDue();
       });
     });
   }
 
   search(request: SearchRequest): Promise<SearchHit[]> {
-    return timed(this.logger, `search limit=${request.limit}`, () => {
-      const index = this.requireCollection();
+    return timed(this.logger, `search limit=${request.limit}`, async () => {
+      this.requireCollection();
       validateQueryVector(request.vector, this.options.vectorSize);
-      const hits = index.search(
-        normalised(request.vector),
-        request.limit,
-        compileFilter(request.filter),
-        request.score_threshold,
-      );
-      return Promise.resolve(
-        hits.map(({ id, score, payload }) => (request.with_payload ? { id, score, payload } : { id, score })),
+      const query = normalised(request.vector);
+      const predicate = compileFilter(request.filter);
+      const threshold = request.score_threshold ?? -Infinity;
+      const ids = request.filter?.ids?.map((id) => id.toLowerCase());
+      // An id restriction names the few rows to score: the graph has nothing to add.
+      const approximate = ids ? null : await this.ann?.search(query, request.limit, predicate, threshold);
+      // Read after the await: an alias switch may have replaced the index meanwhile.
+      const hits =
+        approximate ?? this.requireCollection().search(query, request.limit, predicate, threshold, ids);
+      return hits.map(({ id, score, payload }) =>
+        request.with_payload ? { id, score, payload } : { id, score },
       );
     });
   }
@@ -291,9 +306,15 @@ export class LocalVectorStore extends VectorStore {
     });
   }
 
-  /** Waits for pending writes and closes the log; every acknowledged write is already on disk. */
+  /** The approximate index's progress (state `off` until a search finds the collection large enough). */
+  annStatus(): AnnStatus {
+    return this.ann?.status() ?? { state: 'off', pending_writes: 0, approximate_searches: 0 };
+  }
+
+  /** Waits for pending writes, stops the graph's worker and closes the log; every acknowledged write is already on disk. */
   override close(): Promise<void> {
     return this.exclusive(async () => {
+      await this.ann?.close();
       await this.log?.close();
       this.log = null;
     });
@@ -353,6 +374,9 @@ export class LocalVectorStore extends VectorStore {
       truncateDurably(walPath, wal.validBytes);
     }
     this.log = await AppendLog.open(walPath);
+    await this.ann?.close();
+    const ann = this.options.ann;
+    this.ann = ann && ann.minPoints > 0 && usearch() ? new AnnIndex(index, ann) : null;
     this.index = index;
     this.logger.log(`Opened ${this.folder}: ${index.size} vectors of size ${meta.vector_size}`);
   }
@@ -363,6 +387,7 @@ export class LocalVectorStore extends VectorStore {
     if (existing.length === 0) return;
     await this.append([encodeRecord({ op: 'delete', ids: existing })]);
     for (const id of existing) index.delete(id);
+    this.ann?.deleted(existing);
   }
 
   private async append(records: Buffer[]): Promise<void> {

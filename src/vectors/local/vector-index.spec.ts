@@ -1,4 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
+import { prng } from '../../../bench/corpus';
 import { normalised, VectorIndex, type PointPredicate } from './vector-index';
 import { tryLoadUsearch, usearch } from './usearch-module';
 
@@ -6,16 +7,10 @@ interface Tag {
   group: number;
 }
 
-/** mulberry32, so a failing case replays. */
+/** Seeded values in [-0.5, 0.5), so a failing case replays. */
 function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const next = prng(seed);
+  return () => next() - 0.5;
 }
 
 const DIM = 48;

@@ -103,6 +103,11 @@ export class VectorIndex<P> {
     return slot === undefined ? undefined : this.pointAt(slot);
   }
 
+  /** Every id, in slot order. */
+  pointIds(): string[] {
+    return [...this.ids];
+  }
+
   /** Copies the stored (unit) vector of `id` into `into` at `offset`; false when there is no such point. */
   readVector(id: string, into: Float32Array, offset: number): boolean {
     const slot = this.slotById.get(id);

@@ -1,0 +1,37 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { toInt, validateEnv, type Env } from './env';
+
+/** The embedded vector store (used when QDRANT_URL is not set). */
+class VectorsEnv {
+  /**
+   * Points from which an HNSW index answers searches; 0 = always exact. Below it the native exact
+   * scan is fast enough (≈ 1.7 ms at 10 000 × 1024, ≈ 3.5 ms at 20 000) and exact; above it the
+   * scan grows linearly (≈ 18 ms at 100 000) while the graph stays under 1 ms. The graph also
+   * doubles the memory the vectors take.
+   */
+  @Transform(toInt)
+  @Min(0)
+  @Max(1_000_000_000)
+  @IsInt()
+  EMBEDDED_ANN_MIN_POINTS = 20_000;
+
+  /**
+   * HNSW beam width at query time. Measured at 100 000 × 1024 (clustered vectors, fresh queries):
+   * recall@10 0.983 at 64, 0.994 at 128, 0.995 at 256; p50 0.66, 0.73, 0.88 ms. 128 is the knee.
+   */
+  @Transform(toInt)
+  @Min(10)
+  @Max(4_096)
+  @IsInt()
+  EMBEDDED_ANN_EF_SEARCH = 128;
+}
+
+export function loadVectorsConfig(env: Env = process.env) {
+  const v = validateEnv(VectorsEnv, env);
+  return { annMinPoints: v.EMBEDDED_ANN_MIN_POINTS, annEfSearch: v.EMBEDDED_ANN_EF_SEARCH };
+}
+
+export const vectorsConfig = registerAs('vectors', () => loadVectorsConfig());
+export type VectorsConfig = ReturnType<typeof loadVectorsConfig>;
