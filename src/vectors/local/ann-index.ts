@@ -59,7 +59,9 @@ export class AnnIndex<P> {
   private readonly keyById = new Map<string, number>();
   private readonly idByKey = new Map<number, string>();
   private nextKey = 0;
+  /** Ops waiting to be sent, from `head` on (a build queues one per point: no shifting the array). */
   private queue: Op[] = [];
+  private head = 0;
   /** Ops ever queued, ever sent, and applied by the worker: the graph is current when applied === queued. */
   private queued = 0;
   private sent = 0;
@@ -196,8 +198,13 @@ export class AnnIndex<P> {
    */
   private pump(): void {
     const worker = this.worker;
-    while (worker && this.inFlight < IN_FLIGHT && this.queue.length > 0) {
-      const ops = this.queue.splice(0, BATCH_POINTS);
+    while (worker && this.inFlight < IN_FLIGHT && this.head < this.queue.length) {
+      const ops = this.queue.slice(this.head, this.head + BATCH_POINTS);
+      this.head += ops.length;
+      if (this.head === this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      }
       const retired: number[] = [];
       const added: number[] = [];
       const vectors = new Float32Array(ops.length * this.index.dimension);
