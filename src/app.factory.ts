@@ -6,8 +6,10 @@ import { loadAppConfig, loadIngestionConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/roles';
 import { hardenHttp } from './common/http-hardening';
+import { RequestContextService } from './common/request-context.module';
 import { createValidationPipe } from './common/validation';
 import { instrumentHttp } from './observability/http-metrics';
+import { logRequests } from './observability/logger.module';
 import { MetricsService } from './observability/metrics.service';
 import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 
@@ -29,15 +31,16 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
+  const fastify = app.getHttpAdapter().getInstance();
+  // First, so that everything after it (the production key check included) logs the request id.
+  app.get(RequestContextService).bind(fastify);
   await hardenHttp(app, { app: config, ingestion: loadIngestionConfig() });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      void reply.header(REQUEST_ID_HEADER, request.id);
-      done();
-    });
-  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(MetricsService));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  instrumentHttp(fastify, app.get(MetricsService));
+  logRequests(fastify);
   setUpSwagger(app);
   return app;
 }

@@ -1,6 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
-import { ClsModule, ClsService, type ClsStore } from 'nestjs-cls';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Who and where a request came from, as recorded in the audit trail. */
 export interface RequestContext {
@@ -9,47 +9,50 @@ export interface RequestContext {
   request_id: string | null;
 }
 
-interface RequestContextStore extends ClsStore {
-  request?: RequestContext;
-}
-
-/** Fastify's middleware layer (middie) copies `id` and `ip` onto the raw request it hands us. */
-type RawFastifyRequest = IncomingMessage & { id?: string; ip?: string };
-
 const MAX_USER_AGENT_LENGTH = 512;
+const OUTSIDE_A_REQUEST: RequestContext = Object.freeze({
+  ip_address: null,
+  user_agent: null,
+  request_id: null,
+});
+/** One per process, like the request it tracks: the logger reads it too, whichever app it serves. */
+const storage = new AsyncLocalStorage<RequestContext>();
 
-function captureRequestContext(cls: ClsService<RequestContextStore>, req: RawFastifyRequest): void {
-  const userAgent = req.headers['user-agent'];
-  cls.set('request', {
-    ip_address: req.ip ?? req.socket?.remoteAddress ?? null,
-    user_agent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
-    request_id: req.id ?? null,
-  });
-}
-
-/** Reads the current request's context; outside a request (jobs, CLI) every field is null. */
+/**
+ * Request-scoped context through AsyncLocalStorage, so services can record who did what without
+ * threading it through every call. One Fastify hook per request: nestjs-cls, which did this
+ * before, also mounted a no-op global guard and interceptor (the interceptor alone puts every
+ * request through Nest's RxJS interceptor chain) and re-required a module on every request.
+ */
 @Injectable()
 export class RequestContextService {
-  constructor(private readonly cls: ClsService<RequestContextStore>) {}
-
+  /** The current request's context; outside a request (jobs, CLI) every field is null. */
   current(): RequestContext {
-    const stored = this.cls.isActive() ? this.cls.get('request') : undefined;
-    return stored ?? { ip_address: null, user_agent: null, request_id: null };
+    return storage.getStore() ?? OUTSIDE_A_REQUEST;
+  }
+
+  /**
+   * Runs the rest of every request inside its context. The context holds copies, not the
+   * request: anything created during a request (a pooled connection, a timer) keeps the
+   * context alive, and must not keep a request body alive with it.
+   */
+  bind(fastify: FastifyInstance): void {
+    fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+      const userAgent = request.headers['user-agent'];
+      storage.run(
+        {
+          ip_address: request.ip ?? null,
+          user_agent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
+          request_id: request.id,
+        },
+        done,
+      );
+    });
   }
 }
 
-/**
- * Request-scoped context through AsyncLocalStorage (nestjs-cls), set by a middleware on every
- * route, so services can record who did what without threading it through every call.
- */
 @Global()
 @Module({
-  imports: [
-    ClsModule.forRoot({
-      global: true,
-      middleware: { mount: true, setup: captureRequestContext },
-    }),
-  ],
   providers: [RequestContextService],
   exports: [RequestContextService],
 })

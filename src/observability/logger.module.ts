@@ -1,9 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import type { FastifyInstance } from 'fastify';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
 import { appConfig } from '../../config';
-import { REQUEST_ID_HEADER } from './request-id';
+import { RequestContextService } from '../common/request-context.module';
 
 /** Paths of log fields that may hold a secret; pino replaces their values. */
 export const REDACTED_PATHS = [
@@ -18,25 +18,30 @@ export const REDACTED_PATHS = [
   '*.url',
 ];
 
+/** Probes are polled constantly; a line each would drown the useful ones. */
+const PROBE = /^\/(health|db\/status)\//;
+
+/**
+ * pino behind Nest's Logger. Every line written while a request is handled carries its
+ * `request_id`, read from the request context when (and only when) a line is written: a
+ * per-request child logger, as pino-http builds one, costs a serialisation and a redaction pass
+ * on every request even when nothing is logged.
+ */
 @Module({
   imports: [
     PinoLoggerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (app: ConfigType<typeof appConfig>) => ({
+      inject: [appConfig.KEY, RequestContextService],
+      useFactory: (app: ConfigType<typeof appConfig>, requestContext: RequestContextService) => ({
+        // No per-request middleware: the context comes from RequestContextService's hook, and
+        // logRequests writes the access lines.
+        forRoutes: [],
         pinoHttp: {
           level: app.logLevel,
           name: app.serviceName,
-          genReqId: (req: IncomingMessage) => String(req.headers[REQUEST_ID_HEADER]),
-          customAttributeKeys: { reqId: 'request_id' },
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          // Probes are polled constantly; a line each would drown the useful ones.
-          autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|db\/status)\//.test(req.url ?? '') },
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: req.url?.split('?')[0],
-            }),
+          mixin: () => {
+            const requestId = requestContext.current().request_id;
+            return requestId ? { request_id: requestId } : {};
           },
           transport: undefined,
         },
@@ -45,3 +50,24 @@ export const REDACTED_PATHS = [
   ],
 })
 export class LoggerModule {}
+
+/** One line per answered request (probes excepted), by route template, with its duration. */
+export function logRequests(fastify: FastifyInstance): void {
+  const logger = new Logger('HttpRequest');
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (!PROBE.test(request.url)) {
+      logger.log(
+        {
+          request_id: request.id,
+          method: request.method,
+          route: request.routeOptions.url,
+          path: request.url.split('?')[0],
+          status_code: reply.statusCode,
+          response_time_ms: Math.round(reply.elapsedTime * 100) / 100,
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+}

@@ -4,14 +4,9 @@ import type { IncomingMessage } from 'node:http';
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/**
- * Fastify's request id: the caller's `x-request-id` when it is a sane token, else a new UUID.
- * The chosen id is written back onto the raw request so the HTTP logger sees the same one.
- */
+/** Fastify's request id: the caller's `x-request-id` when it is a sane token, else a new UUID. */
 export function requestIdFor(req: IncomingMessage): string {
   const incoming = req.headers[REQUEST_ID_HEADER];
   const candidate = Array.isArray(incoming) ? incoming[0] : incoming;
-  const id = candidate && SAFE_REQUEST_ID.test(candidate) ? candidate : randomUUID();
-  req.headers[REQUEST_ID_HEADER] = id;
-  return id;
+  return candidate && SAFE_REQUEST_ID.test(candidate) ? candidate : randomUUID();
 }
