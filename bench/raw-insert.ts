@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Client } from 'pg';
 import { encodeEmbedding } from '../src/chunks/embedding-codec';
+import { fingerprints } from '../src/chunks/text-shingles';
 import { chunkAt, contentHash, documentReference } from './corpus';
 
 /**
@@ -21,6 +22,7 @@ const COLUMNS = [
   'section_title',
   'processing_version',
   'metadata',
+  'fingerprints',
 ] as const;
 
 interface RawRow {
@@ -35,6 +37,7 @@ interface RawRow {
   section_title: string;
   processing_version: string;
   metadata: string;
+  fingerprints: number[];
 }
 
 export function rawRow(run: string, index: number, dimension: number, seed: number): RawRow {
@@ -51,6 +54,7 @@ export function rawRow(run: string, index: number, dimension: number, seed: numb
     section_title: chunk.section_title,
     processing_version: 'v1',
     metadata: JSON.stringify(chunk.metadata),
+    fingerprints: fingerprints(chunk.chunk_text),
   };
 }
 
@@ -95,11 +99,27 @@ export async function rawInsert(
 }
 
 async function insertUnnest(client: Client, table: string, batch: RawRow[]): Promise<void> {
-  const types = ['uuid', 'text', 'int', 'text', 'bpchar', 'bytea', 'text', 'int', 'text', 'text', 'jsonb'];
+  const types = [
+    'uuid',
+    'text',
+    'int',
+    'text',
+    'bpchar',
+    'bytea',
+    'text',
+    'int',
+    'text',
+    'text',
+    'jsonb',
+    'text',
+  ];
   await client.query(
     `INSERT INTO ${table} (${COLUMNS.join(', ')})
-     SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
-    COLUMNS.map((column) => batch.map((row) => row[column])),
+     SELECT ${COLUMNS.slice(0, -1).join(', ')}, fingerprints::integer[]
+       FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) AS v(${COLUMNS.join(', ')})`,
+    COLUMNS.map((column) =>
+      batch.map((row) => (column === 'fingerprints' ? `{${row.fingerprints.join(',')}}` : row[column])),
+    ),
   );
 }
 
@@ -109,6 +129,7 @@ async function insertMultiRow(client: Client, table: string, batch: RawRow[]): P
   const tuples = batch.map((row) => {
     const slots = COLUMNS.map((column) => `$${values.push(row[column])}`);
     slots[10] += '::jsonb';
+    slots[11] += '::integer[]';
     return `(${slots.join(', ')})`;
   });
   await client.query(`INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
@@ -118,6 +139,7 @@ async function insertMultiRow(client: Client, table: string, batch: RawRow[]): P
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const ROWS_PER_CHUNK = 256;
+const INT4_OID = 23;
 
 function field(value: Buffer | null): Buffer[] {
   if (value === null) return [int32(-1)];
@@ -128,6 +150,19 @@ function int32(n: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeInt32BE(n);
   return b;
+}
+
+/** int4[]'s binary form: dimensions, no-nulls flag, element type (int4), then length-prefixed items. */
+function int4Array(values: readonly number[]): Buffer {
+  if (values.length === 0) return Buffer.concat([int32(0), int32(0), int32(INT4_OID)]);
+  return Buffer.concat([
+    int32(1),
+    int32(0),
+    int32(INT4_OID),
+    int32(values.length),
+    int32(1),
+    ...values.flatMap((value) => [int32(4), int32(value)]),
+  ]);
 }
 
 function encodeTuple(row: RawRow): Buffer {
@@ -148,6 +183,7 @@ function encodeTuple(row: RawRow): Buffer {
     ...field(text(row.processing_version)),
     // jsonb's binary form: a version byte, then the JSON text.
     ...field(Buffer.concat([Buffer.from([1]), text(row.metadata)])),
+    ...field(int4Array(row.fingerprints)),
   ]);
 }
 

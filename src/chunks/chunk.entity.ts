@@ -17,7 +17,7 @@ export type SyncStatus = (typeof SYNC_STATUSES)[number];
 @Index('chunks_deleted_at_idx', ['deleted_at'], { where: 'deleted_at IS NOT NULL' })
 // Written by hand in the migration (GIN operator classes TypeORM cannot express).
 @Index('chunks_search_vector_idx', { synchronize: false })
-@Index('chunks_normalised_text_trgm_idx', { synchronize: false })
+@Index('chunks_fingerprints_idx', { synchronize: false })
 @Check('chunks_sync_status_check', `sync_status IN ('pending', 'synced', 'failed')`)
 @Check('chunks_chunk_index_check', `chunk_index >= 0`)
 export class ChunkEntity {
@@ -85,14 +85,10 @@ export class ChunkEntity {
   })
   search_vector?: string;
 
-  /** Lower case, punctuation and whitespace folded: what selected-text retrieval matches runs in. */
-  @Column({
-    type: 'text',
-    select: false,
-    insert: false,
-    update: false,
-    generatedType: 'STORED',
-    asExpression: `btrim(regexp_replace(lower(chunk_text), '[^[:alnum:]]+', ' ', 'g'))`,
-  })
-  normalised_text?: string;
+  /**
+   * Winnowed hashes of the text's six-word runs, written by the application with the row
+   * (src/chunks/text-shingles.ts): how selected-text retrieval finds overlapping chunks.
+   */
+  @Column({ type: 'integer', array: true, select: false, default: () => `'{}'` })
+  fingerprints?: number[];
 }

@@ -9,6 +9,7 @@ import {
 import { keysetOrder, paginateKeyset, type Page, type PageRequest } from '../common/pagination';
 import { ChunkEntity, type SyncStatus } from './chunk.entity';
 import { encodeEmbedding } from './embedding-codec';
+import { fingerprintsLiteral } from './text-shingles';
 
 const READING_ORDER = keysetOrder('ASC', ['chunk_index', 'integer'], ['chunk_id', 'uuid']);
 
@@ -53,10 +54,16 @@ export class ChunksRepository {
     await manager.query(
       `INSERT INTO chunks (chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
                            embedding_model, page_reference, section_title, processing_version, metadata,
-                           sync_status, embedding_id)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
-                            $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::text[],
-                            $13::uuid[])`,
+                           sync_status, embedding_id, fingerprints)
+       SELECT v.chunk_id, v.document_reference, v.chunk_index, v.chunk_text, v.content_hash, v.embedding,
+              v.embedding_model, v.page_reference, v.section_title, v.processing_version, v.metadata,
+              v.sync_status, v.embedding_id, v.fingerprints::integer[]
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
+                     $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::text[],
+                     $13::uuid[], $14::text[])
+           AS v(chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
+                embedding_model, page_reference, section_title, processing_version, metadata,
+                sync_status, embedding_id, fingerprints)`,
       [
         rows.map((r) => r.chunk_id),
         rows.map((r) => r.document_reference),
@@ -71,6 +78,8 @@ export class ChunksRepository {
         rows.map((r) => JSON.stringify(r.metadata ?? {})),
         rows.map((r) => r.sync_status ?? 'pending'),
         rows.map((r) => r.embedding_id ?? null),
+        // A text[] of int4[] literals: an int4[][] would unnest into single integers.
+        rows.map((r) => fingerprintsLiteral(r.chunk_text)),
       ],
     );
   }

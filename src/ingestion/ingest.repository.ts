@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { NewChunkRow } from '../chunks/chunks.repository';
+import { fingerprintsLiteral } from '../chunks/text-shingles';
 import { returningRows } from '../database/returning';
 
 /** A chunk row as ingestion writes it: every field decided, the embedding already encoded. */
@@ -54,11 +55,12 @@ export class IngestRepository {
               chunk_text = v.chunk_text, content_hash = v.content_hash, embedding = v.embedding,
               embedding_model = v.embedding_model, page_reference = v.page_reference,
               section_title = v.section_title, processing_version = v.processing_version,
-              metadata = v.metadata, sync_status = 'pending', deleted_at = NULL, updated_at = now()
+              metadata = v.metadata, fingerprints = v.fingerprints::integer[], sync_status = 'pending',
+              deleted_at = NULL, updated_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
-                     $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[])
+                     $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::text[])
            AS v(chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
-                embedding_model, page_reference, section_title, processing_version, metadata)
+                embedding_model, page_reference, section_title, processing_version, metadata, fingerprints)
         WHERE c.chunk_id = v.chunk_id`,
       columns(rows),
     );
@@ -148,5 +150,6 @@ function columns(rows: readonly ChunkWrite[]): unknown[] {
     rows.map((r) => r.section_title),
     rows.map((r) => r.processing_version),
     rows.map((r) => JSON.stringify(r.metadata)),
+    rows.map((r) => fingerprintsLiteral(r.chunk_text)),
   ];
 }

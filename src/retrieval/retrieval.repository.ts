@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { VectorFilter } from '../vectors/vector-store';
 import type { VerifiedRow } from './hydration';
+import type { SelectionProbe } from './selection-probe';
 import type { ChunkRow } from './retrieval.types';
 
 /** A live row found by full-text search or hydrated for a vector hit, in one statement. */
@@ -70,30 +71,36 @@ export class RetrievalRepository {
   }
 
   /**
-   * Live chunks under `filter` that overlap the reader's selection. The trigram GIN index on the
-   * normalised text finds every chunk containing one of `windows` (runs of words from the
-   * selection, from its first to its last word, normalised the same way): a chunk overlapping a
-   * contiguous selection either holds its start, its end, or lies inside it, and so holds a
-   * window. Normalised containment in each direction is returned as well.
+   * Live chunks under `filter` that overlap the reader's selection: candidates come from indexes
+   * (the fingerprints GIN for shared runs of words, the full-text GIN for the opening and closing
+   * phrases) and each is confirmed by containment of one of the probe's runs or phrases in its
+   * normalised text, computed for candidates only. Normalised containment in each direction is
+   * returned as well.
    */
   findOverlapping(
     selection: string,
-    windows: readonly string[],
+    probe: SelectionProbe,
     filter: VectorFilter | undefined,
     limit: number,
   ): Promise<OverlappingRow[]> {
     const params: unknown[] = [selection, limit];
     const inFilter = filterSql(filter, params);
-    const anyWindow = windows
-      .map((window) => `c.normalised_text LIKE '%' || ${normalised(`$${params.push(window)}`)} || '%'`)
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const candidates = [
+      ...(probe.hashes.length > 0 ? [`c.fingerprints && ${bind(probe.hashes)}::int4[]`] : []),
+      ...probe.phrases.map((phrase) => `c.search_vector @@ phraseto_tsquery('english', ${bind(phrase)})`),
+    ].join(' OR ');
+    const holdsRun = [...probe.runs, ...probe.phrases]
+      .map((run) => `t.normalised LIKE '%' || ${normalised(bind(run))} || '%'`)
       .join(' OR ');
     return this.dataSource.query(
       `SELECT ${COLUMNS},
-              strpos(c.normalised_text, n.selection) > 0 AS contains_selection,
-              strpos(n.selection, c.normalised_text) > 0 AS within_selection
+              strpos(t.normalised, n.selection) > 0 AS contains_selection,
+              strpos(n.selection, t.normalised) > 0 AS within_selection
          FROM chunks c
-        CROSS JOIN LATERAL (SELECT ${normalised('$1')} AS selection) n
-        WHERE c.deleted_at IS NULL AND ${inFilter} AND (${anyWindow})
+        CROSS JOIN LATERAL (SELECT ${normalised('c.chunk_text')} AS normalised) t
+        CROSS JOIN (SELECT ${normalised('$1')} AS selection) n
+        WHERE c.deleted_at IS NULL AND ${inFilter} AND (${candidates}) AND (${holdsRun})
         ORDER BY c.document_reference, c.chunk_index
         LIMIT $2`,
       params,

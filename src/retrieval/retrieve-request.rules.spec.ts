@@ -3,7 +3,6 @@ import { validateSync } from 'class-validator';
 import { toFieldViolations } from '../common/validation';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { crossFieldViolations } from './retrieve-request.rules';
-import { selectionWindows, WINDOW_WORDS, MAX_WINDOWS } from './selected-text-retrieval.service';
 
 /** The two layers as the route runs them: field rules (ValidationPipe), then the rules between fields. */
 function violatedFields(body: Record<string, unknown>, vectorSize = 4): string[] {
@@ -63,26 +62,5 @@ describe('retrieve request rules', () => {
     expect(violation.messages[0]).toBe(
       'query_vector has 3 values; the collection holds vectors of size 1024',
     );
-  });
-});
-
-describe('selectionWindows', () => {
-  const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`);
-
-  it('uses a short selection whole, with its whitespace folded', () => {
-    expect(selectionWindows('  the left\nrear   motor ')).toEqual(['the left rear motor']);
-  });
-
-  it('covers a long selection from its first word to its last with runs of words', () => {
-    const windows = selectionWindows(words(30).join(' '));
-    expect(windows[0]).toBe(words(WINDOW_WORDS).join(' '));
-    expect(windows.at(-1)).toBe(words(30).slice(-WINDOW_WORDS).join(' '));
-    expect(windows).toHaveLength(5); // starts 0, 6, 12, 18 and 24
-  });
-
-  it('never sends more than MAX_WINDOWS windows', () => {
-    const windows = selectionWindows(words(5_000).join(' '));
-    expect(windows.length).toBeLessThanOrEqual(MAX_WINDOWS);
-    expect(windows.at(-1)).toBe(words(5_000).slice(-WINDOW_WORDS).join(' '));
   });
 });

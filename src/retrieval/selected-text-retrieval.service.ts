@@ -5,34 +5,12 @@ import { byChunkId } from './hydration';
 import { QueryEmbedder } from './query-embedder.service';
 import { RetrievalRepository, type OverlappingRow } from './retrieval.repository';
 import type { ModeOutcome, SelectionOverlap } from './retrieval.types';
+import { selectionProbe } from './selection-probe';
 import { confirmedByPostgres } from './sql-state';
 import type { StageTimer } from './stage-timer';
 
-/**
- * Words per window: long enough to be specific to one place in a book (and to give the trigram
- * index a selective pattern), short enough that a chunk overlapping the selection by two windows
- * holds one whole.
- */
-export const WINDOW_WORDS = 6;
-/** Windows per selection: bounds the statement for very long selections. */
-export const MAX_WINDOWS = 32;
 /** Chunks a selection may overlap (a few pages of a book). */
 const MAX_SELECTION_CHUNKS = 200;
-
-/**
- * Runs of WINDOW_WORDS words that cover the selection from its first word to its last, evenly
- * spaced: any chunk overlapping the selection by more than about a window holds one of them.
- */
-export function selectionWindows(selection: string): string[] {
-  const words = selection.split(/\s+/).filter((word) => word.length > 0);
-  if (words.length <= WINDOW_WORDS) return [words.join(' ')];
-  const lastStart = words.length - WINDOW_WORDS;
-  const stride = Math.max(WINDOW_WORDS, Math.ceil(lastStart / (MAX_WINDOWS - 1)));
-  const starts: number[] = [];
-  for (let start = 0; start < lastStart; start += stride) starts.push(start);
-  starts.push(lastStart);
-  return starts.map((start) => words.slice(start, start + WINDOW_WORDS).join(' '));
-}
 
 /**
  * `selected_text` mode: only the chunks that overlap the reader's selection are candidates, and
@@ -57,12 +35,7 @@ export class SelectedTextRetrieval {
       timer.measure('embed', () => this.embedder.vectorFor(request)),
       timer.measure('metadata', () =>
         confirmedByPostgres(() =>
-          this.repository.findOverlapping(
-            selection,
-            selectionWindows(selection),
-            filter,
-            MAX_SELECTION_CHUNKS,
-          ),
+          this.repository.findOverlapping(selection, selectionProbe(selection), filter, MAX_SELECTION_CHUNKS),
         ),
       ),
     ]);

@@ -1,13 +1,26 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type Logger } from 'typeorm';
 import { loadDatabaseConfig } from '../../config';
 import { AuditLogsRepository } from '../../src/audit-logs/audit-logs.repository';
 import { ChatHistoryRepository } from '../../src/chat-history/chat-history.repository';
 import { ChunksRepository } from '../../src/chunks/chunks.repository';
+import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
+import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 const INDEX_NODE = /Index Scan|Index Only Scan|Bitmap Index Scan/;
+// Prose-like text (seeded pseudo-random words), so the fingerprints and full-text indexes hold
+// realistic, varied entries.
+const vocabulary = Array.from({ length: 5_000 }, (_, i) => `term${i.toString(36)}`);
+const text = (i: number) => {
+  let state = i * 2654435761 + 1;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+  return (
+    Array.from({ length: 80 }, () => vocabulary[next() % vocabulary.length]).join(' ') + ` paragraph${i}`
+  );
+};
+const md5Twice = (text: string) => createHash('md5').update(text).digest('hex').repeat(2);
 
 /**
  * The hot list queries must be served by an index on a table of a few thousand rows. The SQL is
@@ -46,9 +59,25 @@ describe('hot queries use an index', () => {
     await dataSource.query(`INSERT INTO chunks (chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding, embedding_model)
       SELECT gen_random_uuid(), 'doc-' || (i % 40), i, 'text ' || i, md5(i::text) || md5(i::text), '\\x00'::bytea, 'm'
       FROM generate_series(1, 4000) i`);
+    await dataSource.transaction((manager) =>
+      new ChunksRepository(dataSource).insertMany(
+        manager,
+        Array.from({ length: 2000 }, (_, i) => ({
+          chunk_id: randomUUID(),
+          document_reference: 'prose',
+          chunk_index: i,
+          chunk_text: text(i),
+          content_hash: md5Twice(text(i)),
+          embedding: [1, 0],
+          embedding_model: 'm',
+        })),
+      ),
+    );
     await dataSource.query(`INSERT INTO audit_logs (operation_type, resource_type, resource_id)
       SELECT 'update', 'chunk', 'res-' || (i % 500) FROM generate_series(1, 4000) i`);
-    await dataSource.query(`ANALYZE`);
+    // As autovacuum leaves it: VACUUM also merges the GIN pending lists, which the planner
+    // otherwise prices as a scan of every pending entry.
+    await dataSource.query(`VACUUM ANALYZE`);
   });
 
   afterAll(async () => {
@@ -75,6 +104,19 @@ describe('hot queries use an index', () => {
     expect(
       await planOf(() => repo.listByDocument('doc-7', { includeDeleted: false }, { limit: 50 })),
     ).toMatch(INDEX_NODE);
+  });
+
+  it('selected text: candidates by the fingerprints index, and by the full-text index for a short phrase', async () => {
+    const repo = new RetrievalRepository(dataSource);
+    const longSelection = text(17).split(' ').slice(10, 40).join(' ');
+    expect(
+      await planOf(() => repo.findOverlapping(longSelection, selectionProbe(longSelection), undefined, 200)),
+    ).toMatch(/chunks_fingerprints_idx/);
+    expect(
+      await planOf(() =>
+        repo.findOverlapping('the paragraph17 text', selectionProbe('x paragraph17 y'), undefined, 200),
+      ),
+    ).toMatch(/chunks_search_vector_idx/);
   });
 
   it('audit rows by resource', async () => {

@@ -1,3 +1,4 @@
+import { fingerprints } from '../../src/chunks/text-shingles';
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from '../../config';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
@@ -82,6 +83,23 @@ describe('migrations', () => {
     await dataSource.runMigrations({ transaction: 'each' });
     expect(await tables()).toEqual([...OUR_TABLES].sort());
     expect(await dataSource.showMigrations()).toBe(false);
+  });
+
+  it('backfill the fingerprints of chunks written before selected text used them', async () => {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const text = 'The left rear motor drew far more current than expected while the rover climbed the ridge.';
+    await dataSource.query(
+      `INSERT INTO chunks (chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding, embedding_model)
+       VALUES (gen_random_uuid(), 'old.pdf', 0, $1, repeat('a', 64), '\\x00', 'm')`,
+      [text],
+    );
+    await dataSource.runMigrations({ transaction: 'each' });
+    const [row] = await dataSource.query<{ fingerprints: number[] }[]>(
+      `SELECT fingerprints FROM chunks WHERE document_reference = 'old.pdf'`,
+    );
+    expect(row.fingerprints).toEqual(fingerprints(text));
+    expect(row.fingerprints.length).toBeGreaterThan(0);
+    await dataSource.query(`DELETE FROM chunks WHERE document_reference = 'old.pdf'`);
   });
 
   it('make audit_logs append-only in the database itself', async () => {

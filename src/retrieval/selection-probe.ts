@@ -1,0 +1,60 @@
+import { GUARANTEED_WORDS, runHash, SHINGLE_WORDS, winnowedStarts, wordsOf } from '../chunks/text-shingles';
+
+/** Fingerprint runs sent for one selection: bounds the statement for very long selections. */
+export const MAX_RUNS = 64;
+/** An edge phrase grows from SHINGLE_WORDS words up to this many until it holds enough long words. */
+const MAX_PHRASE_WORDS = 10;
+/** Words of four letters or more: a cheap stand-in for "not a stop word" that keeps phrases selective. */
+const LONG_WORDS_PER_PHRASE = 3;
+
+/**
+ * How the chunks overlapping a selection are found. The first and last words are left out: a
+ * reader's selection often starts or ends inside a word.
+ * - `hashes`/`runs`: the selection's winnowed shingles (src/chunks/text-shingles.ts); a chunk that
+ *   shares at least GUARANTEED_WORDS words with the selection has one of them among its own
+ *   fingerprints. Past MAX_RUNS, the first and last quarter are kept and the middle is thinned
+ *   evenly (a chunk inside a long selection holds many of its fingerprints).
+ * - `phrases`: the selection's opening and closing words, looked up as full-text phrases, for the
+ *   chunks that share less than that with it (the selection starts near a chunk's end, or ends
+ *   near a chunk's start); a short selection is one phrase.
+ * PostgreSQL confirms each candidate by containment of a run or a phrase in its normalised text.
+ */
+export interface SelectionProbe {
+  hashes: number[];
+  runs: string[];
+  phrases: string[];
+}
+
+export function selectionProbe(selection: string): SelectionProbe {
+  const words = wordsOf(selection);
+  const inner = words.length > 2 ? words.slice(1, -1) : words;
+  const opening = edgePhrase(inner);
+  const closing = edgePhrase([...inner].reverse()).reverse();
+  const phrases = [...new Set([opening.join(' '), closing.join(' ')])];
+  if (inner.length < GUARANTEED_WORDS) return { hashes: [], runs: [], phrases };
+  const runs = [
+    ...new Set(
+      bounded(winnowedStarts(inner)).map((start) => inner.slice(start, start + SHINGLE_WORDS).join(' ')),
+    ),
+  ];
+  return { hashes: runs.map((run) => runHash(run.split(' '))), runs, phrases };
+}
+
+function edgePhrase(words: readonly string[]): string[] {
+  let end = Math.min(SHINGLE_WORDS, words.length);
+  const long = (upTo: number) => words.slice(0, upTo).filter((word) => word.length >= 4).length;
+  while (end < Math.min(MAX_PHRASE_WORDS, words.length) && long(end) < LONG_WORDS_PER_PHRASE) end++;
+  return words.slice(0, end);
+}
+
+function bounded(starts: number[]): number[] {
+  if (starts.length <= MAX_RUNS) return starts;
+  const edge = MAX_RUNS / 4;
+  const middle = starts.slice(edge, -edge);
+  const step = middle.length / (MAX_RUNS - 2 * edge);
+  return [
+    ...starts.slice(0, edge),
+    ...Array.from({ length: MAX_RUNS - 2 * edge }, (_, i) => middle[Math.floor(i * step)]),
+    ...starts.slice(-edge),
+  ];
+}
