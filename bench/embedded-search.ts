@@ -151,7 +151,7 @@ async function measureGraph(
         plain(`embedded HNSW build rate`, chunks / (buildMs / 1000), 'points/s'),
         against(`embedded HNSW search ${size}, p50`, latency.p50, 'ms', 'native exact p50', exactP50),
         plain(`embedded HNSW search ${size}, p99`, latency.p99, 'ms'),
-        plain(`embedded HNSW recall@10 vs exact (${queries.length} queries)`, recall, ''),
+        plain(`embedded HNSW recall@10 vs exact (${queries.length} queries)`, recall * 100, '%'),
       ],
       recall,
     };
