@@ -1,7 +1,8 @@
-import { Body, Controller, HttpStatus, Post, Res } from '@nestjs/common';
+import { Controller, HttpStatus, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOperation,
@@ -10,6 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { IngestRequestDto } from './dto/ingest-request.dto';
 import { IngestResponseDto } from './dto/ingest-response.dto';
+import { IngestBody, IngestRequestPipe } from './ingest-request.pipe';
 import { IngestService } from './ingest.service';
 import { RequireRole } from '../auth/roles';
 import { RateLimitClass } from '../auth/rate-limit';
@@ -28,6 +30,7 @@ export class IngestController {
       'Validates the whole batch, writes chunks, outbox and audit rows in one transaction, then waits up to ' +
       'wait_ms for the vectors to become searchable.',
   })
+  @ApiBody({ type: IngestRequestDto })
   @ApiCreatedResponse({ type: IngestResponseDto, description: 'Every new vector is searchable' })
   @ApiAcceptedResponse({
     type: IngestResponseDto,
@@ -38,7 +41,7 @@ export class IngestController {
   })
   @ApiConflictResponse({ description: 'Duplicates with on_duplicate "error", or another embedding model' })
   async create(
-    @Body() body: IngestRequestDto,
+    @IngestBody(IngestRequestPipe) body: IngestRequestDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IngestResponseDto> {
     const { response, synced } = await this.ingest.ingestBatch(body);

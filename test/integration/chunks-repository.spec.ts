@@ -3,6 +3,7 @@ import { loadDatabaseConfig } from '../../config';
 import { ChunkOutboxRepository } from '../../src/chunks/chunk-outbox.repository';
 import { ChunksRepository } from '../../src/chunks/chunks.repository';
 import { decodeEmbedding } from '../../src/chunks/embedding-codec';
+import { fingerprints } from '../../src/chunks/text-shingles';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { buildChunk, buildDocumentChunks } from '../factories/chunk.factory';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -47,6 +48,17 @@ describe('ChunksRepository and ChunkOutboxRepository', () => {
     expect(
       await dataSource.query(`SELECT 1 FROM chunks WHERE document_reference = 'all-or-nothing'`),
     ).toEqual([]);
+  });
+
+  it('insertMany splits a batch past the 65 535-parameter limit into several statements', async () => {
+    const rows = buildDocumentChunks('large-batch', 5_000);
+    await dataSource.transaction((m) => chunks.insertMany(m, rows));
+    const [{ n, with_fingerprints }] = await dataSource.query<{ n: number; with_fingerprints: number }[]>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE cardinality(fingerprints) > 0)::int AS with_fingerprints
+         FROM chunks WHERE document_reference = 'large-batch'`,
+    );
+    expect(n).toBe(5_000);
+    expect(with_fingerprints).toBe(rows.filter((r) => fingerprints(r.chunk_text).length > 0).length);
   });
 
   it('enqueue writes one outbox row per chunk id in the caller’s transaction, and nothing for none', async () => {

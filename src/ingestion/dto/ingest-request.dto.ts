@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -49,7 +50,8 @@ export class IngestChunkDto {
     description: 'The embedding: as many finite numbers as the collection size, not all zero',
     example: [0.012, -0.034, 0.056],
   })
-  @IsArray()
+  // Checked by IngestRequestPipe and validateBatch, not class-validator (see the pipe).
+  @Allow()
   embedding!: number[];
 
   @ApiPropertyOptional({ example: 42 })
