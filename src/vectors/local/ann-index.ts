@@ -42,7 +42,7 @@ type FromWorker =
 /**
  * An approximate (HNSW) index over a VectorIndex, for collections where even the native exact
  * scan is too slow (≈ 18 ms at 100 000 × 1024). A worker thread owns the usearch graph, so
- * building it (≈ 2 000 points/s per core at 1024-d) never blocks the event loop.
+ * building it (≈ 1 000 points/s per core at 1024-d) never blocks the event loop.
  *
  * Consistency: the live VectorIndex stays the truth. Every write is queued for the graph under a
  * fresh key (an overwrite retires the old key, a delete retires it), and the graph is consulted
@@ -133,12 +133,8 @@ export class AnnIndex<P> {
     return hits;
   }
 
-  async close(): Promise<void> {
-    this.state = 'closed';
-    this.settleRequests();
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
+  close(): Promise<void> {
+    return this.stop('closed');
   }
 
   private tracking(): boolean {
@@ -264,16 +260,17 @@ export class AnnIndex<P> {
   private fail(reason: string): void {
     if (this.state === 'failed' || this.state === 'closed') return;
     this.logger.error(`HNSW index failed (${reason}); embedded searches stay exact`);
-    this.state = 'failed';
-    this.settleRequests();
-    const worker = this.worker;
-    this.worker = null;
-    void worker?.terminate();
+    void this.stop('failed');
   }
 
-  private settleRequests(): void {
+  /** For good: searches in flight fall back to exact, and the worker is terminated. */
+  private async stop(state: 'failed' | 'closed'): Promise<void> {
+    this.state = state;
     for (const resolve of this.requests.values()) resolve(null);
     this.requests.clear();
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
   }
 }
 
