@@ -67,6 +67,13 @@ describe('configuration', () => {
     );
   });
 
+  it('takes the Qdrant search-time hnsw_ef and oversampling, with defaults', () => {
+    expect(loadQdrantConfig({})).toMatchObject({ searchHnswEf: 128, searchOversampling: 2 });
+    expect(
+      loadQdrantConfig({ QDRANT_SEARCH_HNSW_EF: '256', QDRANT_SEARCH_OVERSAMPLING: '1.5' }),
+    ).toMatchObject({ searchHnswEf: 256, searchOversampling: 1.5 });
+  });
+
   it('accepts QDRANT_URL, or QDRANT_HOST with QDRANT_PORT', () => {
     expect(loadQdrantConfig({ QDRANT_URL: 'https://xyz.cloud.qdrant.io:6333/' }).url).toBe(
       'https://xyz.cloud.qdrant.io:6333',
@@ -91,6 +98,11 @@ describe('configuration', () => {
     [{ VECTOR_SIZE: '-3' }, 'Invalid configuration: VECTOR_SIZE must not be less than 1'],
     [{ QDRANT_COLLECTION: 'bad name!' }, 'Invalid configuration: QDRANT_COLLECTION must be 1-255 letters'],
     [{ QDRANT_URL: 'qdrant:6333' }, 'Invalid configuration: QDRANT_URL must be an http(s)://host[:port] URL'],
+    [{ QDRANT_SEARCH_HNSW_EF: '2' }, 'Invalid configuration: QDRANT_SEARCH_HNSW_EF must not be less than 4'],
+    [
+      { QDRANT_SEARCH_OVERSAMPLING: '0.5' },
+      'Invalid configuration: QDRANT_SEARCH_OVERSAMPLING must not be less than 1',
+    ],
     [
       { EMBEDDED_ANN_MIN_POINTS: '-1' },
       'Invalid configuration: EMBEDDED_ANN_MIN_POINTS must not be less than 0',

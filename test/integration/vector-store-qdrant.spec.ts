@@ -81,6 +81,14 @@ describe('Qdrant test double', () => {
     });
     expect(nullInsteadOfNumber.status).toBe(200);
 
+    const search = (params: unknown) =>
+      raw('POST', '/collections/shape/points/query', { query: [1, 0, 0, 0], params });
+    expect((await search({ hnsw_ef: 'wide' })).status).toBe(400);
+    expect((await search({ quantization: { rescore: true, oversampling: 0.5 } })).status).toBe(422);
+    expect((await search({ hnsw_ef: 128, quantization: { rescore: true, oversampling: 2 } })).status).toBe(
+      200,
+    );
+
     const badQuery = await raw('PUT', '/collections/shape/points?wait=maybe', { points: [] });
     expect(badQuery.status).toBe(400);
 
@@ -208,6 +216,27 @@ describe('QdrantVectorStore against the double', () => {
     expect(sent.filter((r) => r.operationId === 'upsert_points')).toHaveLength(2);
     expect(sent.filter((r) => /search/.test(r.path))).toHaveLength(0);
     expect(sent.some((r) => r.operationId === 'query_points')).toBe(true);
+  });
+
+  it('sends hnsw_ef with every search, and rescoring with oversampling when quantization is on', async () => {
+    const paramsSent = async (overrides: Partial<ReturnType<typeof loadQdrantConfig>>) => {
+      const store = storeOn(double.url, { apiKey: 'secret-key', ...overrides });
+      await store.ensureCollection();
+      const point = aPoint();
+      await store.upsert([point]);
+      const from = double.requests.length;
+      expect(await store.search({ vector: [1, 2, 3, 4], limit: 1 })).toEqual([
+        { id: point.id, score: expect.closeTo(1, 5) },
+      ]);
+      const queries = double.requests.slice(from).filter((r) => r.operationId === 'query_points');
+      expect(queries).toHaveLength(1);
+      return (queries[0].body as { params?: unknown }).params;
+    };
+    expect(await paramsSent({})).toEqual({ hnsw_ef: 128 });
+    expect(await paramsSent({ quantization: 'int8', searchHnswEf: 200, searchOversampling: 3 })).toEqual({
+      hnsw_ef: 200,
+      quantization: { rescore: true, oversampling: 3 },
+    });
   });
 
   it("maps a 503 to VECTOR_STORE_UNAVAILABLE with Qdrant's message, and works again once Qdrant recovers", async () => {

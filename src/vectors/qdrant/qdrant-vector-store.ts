@@ -37,11 +37,20 @@ export class QdrantVectorStore extends VectorStore {
   private readonly logger = new Logger(QdrantVectorStore.name);
   private readonly client: QdrantClient;
   private readonly collection: string;
+  private readonly searchParams: Schemas['SearchParams'];
 
   constructor(private readonly config: QdrantStoreConfig) {
     super();
     refuseKeyInClear(config);
     this.collection = config.collection;
+    this.searchParams = {
+      hnsw_ef: config.searchHnswEf,
+      // Collections are created quantized under this setting; Qdrant ignores these parameters on
+      // one without quantized vectors.
+      ...(config.quantization === 'int8'
+        ? { quantization: { rescore: true, oversampling: config.searchOversampling } }
+        : {}),
+    };
     this.client = new QdrantClient({
       url: config.url,
       apiKey: config.apiKey,
@@ -98,6 +107,7 @@ export class QdrantVectorStore extends VectorStore {
           filter: toQdrantFilter(request.filter),
           score_threshold: request.score_threshold,
           with_payload: request.with_payload ?? false,
+          params: this.searchParams,
         }),
       );
       return points.map((p) =>
