@@ -10,10 +10,10 @@ import { Client } from 'pg';
 import { createApp } from '../src/app.factory';
 import { resolveDatabaseServer } from '../src/database/database-server';
 import { RetrievalRepository } from '../src/retrieval/retrieval.repository';
-import { VectorIndex } from '../src/vectors/local/vector-index';
 import { VectorStore } from '../src/vectors/vector-store';
 import { QueryCounter } from '../test/support/query-counter';
 import { against, machine, plain, renderTable, type Figure, type Goal } from './report';
+import { measureEmbeddedSearch } from './embedded-search';
 import { chunkAt, queryText, selectionFrom, unitVector, vectorJson } from './corpus';
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { createScratchTable, rawInsert, rawRow, type RawPath } from './raw-insert';
@@ -380,25 +380,19 @@ async function main(): Promise<void> {
       met: nestRps >= 0.6 * nodeRps,
     });
 
-    log('embedded exact search at the seeded size');
-    const index = new VectorIndex<null>(DIM);
-    for (let i = 0; i < CHUNKS; i++) index.upsert(String(i), chunkAt(i, DIM, SEED).embedding, null);
-    const exact = summarize(
-      await timeLoop(REQUESTS, PHASE_MS, (i) =>
-        Promise.resolve(index.search(queryVectors[i % QUERIES], TOP_K)),
-      ),
-    );
-    figures.push(
-      plain(`embedded exact search ${CHUNKS} × ${DIM}, p50`, exact.p50, 'ms'),
-      plain(`embedded exact search ${CHUNKS} × ${DIM}, p99`, exact.p99, 'ms'),
-    );
-    if (CHUNKS >= 100_000) {
-      goals.push({
-        goal: 'exact search at 100 000 × 1024 ≤ 20 ms p50',
-        measured: `${exact.p50} ms`,
-        met: exact.p50 <= 20,
-      });
-    }
+    log('embedded store: exact search (JS kernel before, native after) and HNSW at the seeded size');
+    const embedded = await measureEmbeddedSearch({
+      chunks: CHUNKS,
+      dimension: DIM,
+      seed: SEED,
+      queries: QUERIES,
+      requests: REQUESTS,
+      phaseMs: PHASE_MS,
+    });
+    figures.push(...embedded.figures);
+    goals.push(...embedded.goals);
+    // Same ids (String(i)) and queries: the exact oracle for the Qdrant recall below.
+    const index = embedded.index;
 
     if (store.kind === 'qdrant') {
       log('recall@10 of Qdrant HNSW against exact search');

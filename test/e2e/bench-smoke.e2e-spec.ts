@@ -29,8 +29,13 @@ const EXPECTED = [
   'spec: vector search p99 (all modes)',
   'spec: metadata retrieval p99 (all modes)',
   'GET /health/live c=10',
-  'embedded exact search 300 × 1024, p50',
-  'embedded exact search 300 × 1024, p99',
+  'embedded exact search 300 × 1024, JS kernel (before), p50',
+  'embedded exact search 300 × 1024, native SIMD, p50',
+  'embedded exact search 300 × 1024, native SIMD, p99',
+  'embedded HNSW build rate',
+  'embedded HNSW search 300 × 1024, p50',
+  'embedded HNSW search 300 × 1024, p99',
+  'embedded HNSW recall@10 vs exact (10 queries)',
 ];
 
 describe('npm run bench (smoke, 300 chunks)', () => {
