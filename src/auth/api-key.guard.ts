@@ -3,14 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors';
 import { ApiKeysService, type Principal } from './api-keys.service';
-import {
-  OWNER_METADATA,
-  PUBLIC_METADATA,
-  ROLE_METADATA,
-  hasRole,
-  type OwnerLocation,
-  type RoleRequirement,
-} from './roles';
+import { RateLimitGuard } from './rate-limit';
+import { hasRole, type OwnerLocation } from './roles';
+import { routePolicy, type RoutePolicy } from './route-policy';
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -23,22 +18,33 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 }
 
 /**
- * The global guard: every route needs the role it declares (admin when it declares none), a
- * hard delete may need a stronger one, and a reader key bound to a user acts only for that user.
+ * The one global guard. A public route (the probes) passes at once: no key, no limit, and no
+ * promise for Nest to await. Every other route needs the role it declares (admin when it declares
+ * none), a hard delete may need a stronger one, a reader key bound to a user acts only for that
+ * user; then the request counts against its rate limit, per key now that the caller is known.
+ * One guard rather than a key guard and a throttler side by side: Nest awaits each global guard
+ * on every request, probes included.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly limits: RateLimitGuard,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
-    if (!this.keys.required) return true;
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = routePolicy(this.reflector, context);
+    if (policy.isPublic) return true;
+    return this.admit(context, policy);
+  }
 
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  private async admit(context: ExecutionContext, policy: RoutePolicy): Promise<boolean> {
+    if (this.keys.required) await this.authorize(context.switchToHttp().getRequest(), policy);
+    return this.limits.canActivate(context);
+  }
+
+  private async authorize(request: AuthenticatedRequest, policy: RoutePolicy): Promise<void> {
     const key = presentedKey(request);
     if (!key) {
       throw new DomainError(
@@ -49,12 +55,7 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.keys.authenticate(key);
     if (!principal) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked');
 
-    const requirement = this.reflector.getAllAndOverride<RoleRequirement | undefined>(
-      ROLE_METADATA,
-      targets,
-    ) ?? {
-      role: 'admin',
-    };
+    const { requirement, owner } = policy;
     const query = request.query as Record<string, unknown> | undefined;
     const needed =
       query?.hard === 'true' && requirement.hardDelete ? requirement.hardDelete : requirement.role;
@@ -64,10 +65,8 @@ export class ApiKeyGuard implements CanActivate {
         `This operation needs the ${needed} role; the key has ${principal.role}`,
       );
     }
-    const owner = this.reflector.getAllAndOverride<OwnerLocation | undefined>(OWNER_METADATA, targets);
     if (owner && principal.role === 'reader') this.checkOwnership(request, owner, principal);
     request.principal = principal;
-    return true;
   }
 
   private checkOwnership(request: AuthenticatedRequest, owner: OwnerLocation, principal: Principal): void {

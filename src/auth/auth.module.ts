@@ -43,9 +43,8 @@ class RateLimitStorageModule {}
   providers: [
     ApiKeysRepository,
     ApiKeysService,
-    // Order matters: the key guard identifies the caller, then the limit counts per key.
+    RateLimitGuard,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
   exports: [ApiKeysService],
 })

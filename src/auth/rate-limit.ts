@@ -3,21 +3,10 @@ import { Reflector } from '@nestjs/core';
 import { ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { RateClass, RateLimitConfig } from '../../config';
 import type { AuthenticatedRequest } from './api-key.guard';
-import { PUBLIC_METADATA } from './roles';
-
-export const RATE_CLASS_METADATA = 'ragstore:rate-class';
+import { RATE_CLASS_METADATA, routePolicy } from './route-policy';
 
 /** Which limit a route counts against (`default` when undeclared). */
 export const RateLimitClass = (rateClass: RateClass) => SetMetadata(RATE_CLASS_METADATA, rateClass);
-
-export function rateClassOf(reflector: Reflector, context: ExecutionContext): RateClass {
-  return (
-    reflector.getAllAndOverride<RateClass | undefined>(RATE_CLASS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]) ?? 'default'
-  );
-}
 
 export function throttlerOptions(
   config: RateLimitConfig,
@@ -30,7 +19,7 @@ export function throttlerOptions(
         // 'default' keeps the standard header names (Retry-After, X-RateLimit-*).
         name: 'default',
         ttl: config.windowMs,
-        limit: (context: ExecutionContext) => config.limits[rateClassOf(reflector, context)],
+        limit: (context: ExecutionContext) => config.limits[routePolicy(reflector, context).rateClass],
       },
     ],
     storage,
@@ -38,14 +27,13 @@ export function throttlerOptions(
 }
 
 /**
- * Counts per API key (per client IP without one) and per class of route, after the key guard
- * has identified the caller. Probes are never limited; a limit of 0 turns a class off.
+ * Counts per API key (per client IP without one) and per class of route. Not a global guard of
+ * its own: ApiKeyGuard calls it once the caller is identified, and never for the probes (public
+ * routes are not limited). A limit of 0 turns a class off.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
     const limit = this.throttlers[0].limit;
     return (typeof limit === 'function' ? await limit(context) : limit) === 0;
   }
@@ -56,6 +44,6 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
-    return `${name}:${rateClassOf(this.reflector, context)}:${tracker}`;
+    return `${name}:${routePolicy(this.reflector, context).rateClass}:${tracker}`;
   }
 }
