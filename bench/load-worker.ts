@@ -34,6 +34,8 @@ export interface IngestTask {
   batchSize: number;
   dimension: number;
   seed: number;
+  /** Batches in flight at once. */
+  concurrency: number;
   maxMs: number;
 }
 
@@ -102,41 +104,56 @@ async function httpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
  */
 const PREBUILT_BODY_BYTES = 512 * 1024 * 1024;
 
-/** POSTs the corpus in batches, one at a time, over one keep-alive connection (node:http). */
+/**
+ * POSTs the corpus in batches of distinct documents, `concurrency` at a time (each over its own
+ * keep-alive connection, node:http), as an importer keeping the service busy would.
+ */
 async function ingest(task: IngestTask): Promise<IngestResult> {
   assertLoopback(task.baseUrl);
-  const chunkIds: string[] = [];
+  const batches = Math.ceil(task.chunks / task.batchSize);
+  const idsByBatch: string[][] = [];
   const batchMs: number[] = [];
   const failures: string[] = [];
-  const body = (from: number) =>
-    Buffer.from(
+  const body = (batch: number) => {
+    const from = batch * task.batchSize;
+    return Buffer.from(
       ingestBodyJson(task.run, from, Math.min(task.chunks, from + task.batchSize), task.dimension, task.seed),
     );
+  };
   const prebuilt: (Buffer | undefined)[] = [];
-  for (let from = 0, bytes = 0; from < task.chunks && bytes < PREBUILT_BODY_BYTES; from += task.batchSize) {
-    prebuilt.push(body(from));
+  for (let bytes = 0; prebuilt.length < batches && bytes < PREBUILT_BODY_BYTES;) {
+    prebuilt.push(body(prebuilt.length));
     bytes += prebuilt[prebuilt.length - 1]!.length;
   }
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new Agent({ keepAlive: true, maxSockets: task.concurrency });
   const started = performance.now();
   const startedAt = performance.timeOrigin + started;
-  try {
-    for (let from = 0, batch = 0; from < task.chunks && performance.now() - started < task.maxMs; batch++) {
-      const sent = performance.now();
-      const response = post(`${task.baseUrl}/v1/ingest`, prebuilt[batch] ?? body(from), agent);
-      from += task.batchSize;
-      if (batch + 1 >= prebuilt.length && from < task.chunks) prebuilt[batch + 1] = body(from);
+  let next = 0;
+  const client = async () => {
+    while (next < batches && performance.now() - started < task.maxMs) {
+      const batch = next++;
+      const payload = prebuilt[batch] ?? body(batch);
       prebuilt[batch] = undefined; // sent: let it go
-      const { status, text } = await response;
+      const sent = performance.now();
+      const { status, text } = await post(`${task.baseUrl}/v1/ingest`, payload, agent);
       const answer = JSON.parse(text) as { chunks?: { chunk_id: string }[]; code?: string };
       batchMs.push(performance.now() - sent);
       if (status >= 300 || !answer.chunks) failures.push(`${status} ${answer.code ?? ''}`);
-      else chunkIds.push(...answer.chunks.map((c) => c.chunk_id));
+      else idsByBatch[batch] = answer.chunks.map((c) => c.chunk_id);
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: task.concurrency }, client));
   } finally {
     agent.destroy();
   }
-  return { chunkIds, batchMs, failures, startedAt, durationMs: performance.now() - started };
+  return {
+    chunkIds: idsByBatch.flat(),
+    batchMs,
+    failures,
+    startedAt,
+    durationMs: performance.now() - started,
+  };
 }
 
 function post(url: string, payload: Buffer, agent: Agent): Promise<{ status: number; text: string }> {
