@@ -161,13 +161,7 @@ async function main(): Promise<void> {
     await pg.query(`DROP TABLE bench_raw_bare`);
     const ingestRate = rate(CHUNKS, ingestMs);
     figures.push(
-      against(
-        `ingest, HTTP → synced (${INGEST_CONCURRENCY} batches in flight)`,
-        ingestRate,
-        'chunks/s',
-        'raw COPY binary',
-        raw.copy_binary,
-      ),
+      against('ingest, HTTP → synced', ingestRate, 'chunks/s', 'raw COPY binary', raw.copy_binary),
       plain('ingest, HTTP accepted (before sync)', rate(CHUNKS, ingest.durationMs), 'chunks/s'),
       plain('outbox lag p50', lag.p50, 'ms'),
       plain('outbox lag p99', lag.p99, 'ms'),
