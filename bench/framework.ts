@@ -5,18 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { Controller, Get, Header, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../src/app.factory';
 import { resolveDatabaseServer } from '../src/database/database-server';
 import type { HttpLoadResult, HttpLoadTask } from './load-worker';
 import { summarize } from './stats';
 
 /**
- * `node -r @swc-node/register bench/framework.ts [-- --rounds 5 --requests 20000 --auth required]`:
+ * `node -r @swc-node/register bench/framework.ts [--rounds 5 --requests 20000 --auth required]`:
  * the framework-overhead figure of `npm run bench` on its own, with less noise. GET /health/live
- * on the app as `createApp` builds it (LOG_LEVEL=warn, limits that never trip) against a bare
- * node:http server answering the same body, in alternating rounds so a busy neighbour slows
- * both sides alike; the ratio is of the two medians. `--auth required` measures the production
- * guard path (a public probe under AUTH_MODE=required).
+ * on the app as `createApp` builds it (LOG_LEVEL=warn, limits that never trip), on Nest with
+ * Fastify alone, and on a bare node:http server answering the same body, in alternating rounds so
+ * a busy neighbour slows them alike; ratios are of the medians. `--auth required` measures the
+ * production guard path (a public probe under AUTH_MODE=required).
  */
 
 const { values: args } = parseArgs({
@@ -48,7 +51,7 @@ Object.assign(process.env, {
 });
 
 /**
- * CPU time of the main thread, where both servers run (the client has its own thread): unlike
+ * CPU time of the main thread, where the servers run (the client has its own thread): unlike
  * req/s, it hardly moves when a neighbour competes for the cores. Linux's schedstat, in ns.
  */
 function mainThreadCpuNs(): number {
@@ -64,24 +67,49 @@ function load(worker: Worker, task: HttpLoadTask): Promise<HttpLoadResult> {
   });
 }
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+/** The probe's body, set once the app has answered it. */
+const liveBody = { json: '' };
+
+/** "Nest on Fastify alone": the same body from one controller, no guard, hook or module of ours. */
+@Controller()
+class LiveController {
+  @Get('health/live')
+  @Header('content-type', 'application/json; charset=utf-8')
+  live(): string {
+    return liveBody.json;
+  }
+}
+
+@Module({ controllers: [LiveController] })
+class AloneModule {}
+
+function urlOf(server: Server, path: string): string {
   const address = server.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}${path}`;
 }
 
 async function main(): Promise<void> {
-  const server = await resolveDatabaseServer();
-  const app = await createApp({ databaseUrl: server.url });
+  const database = await resolveDatabaseServer();
+  // Before the app: NestFactory's `logger: false` is process-wide until the app installs its own.
+  const alone = await NestFactory.create<NestFastifyApplication>(AloneModule, new FastifyAdapter(), {
+    logger: false,
+  });
+  await alone.listen(0, '127.0.0.1');
+  const app = await createApp({ databaseUrl: database.url });
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const appUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/health/live`;
+  const appUrl = urlOf(app.getHttpServer(), '/health/live');
   const body = await (await fetch(appUrl)).text();
+  liveBody.json = body;
   const bare = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(body);
   });
-  const bareUrl = `${await listen(bare)}/`;
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const targets = [
+    { name: 'bare node:http', url: urlOf(bare, '/') },
+    { name: 'Nest on Fastify alone', url: urlOf(alone.getHttpServer(), '/health/live') },
+    { name: 'ragstore app', url: appUrl },
+  ];
   const worker = new Worker(join(__dirname, 'load-worker.ts'));
   const measure = async (url: string) => {
     const cpuBefore = mainThreadCpuNs();
@@ -105,37 +133,38 @@ async function main(): Promise<void> {
   };
 
   try {
-    // JIT warm-up of both servers and the client; not counted.
-    await measure(appUrl);
-    await measure(bareUrl);
-    const nest: number[] = [];
-    const node: number[] = [];
-    const nestUs: number[] = [];
-    const nodeUs: number[] = [];
+    // JIT warm-up of the servers and the client; not counted.
+    for (const target of targets) await measure(target.url);
+    const rps = targets.map(() => [] as number[]);
+    const cpuUs = targets.map(() => [] as number[]);
     for (let round = 1; round <= ROUNDS; round++) {
-      const n = await measure(bareUrl);
-      const a = await measure(appUrl);
-      node.push(n.rps);
-      nest.push(a.rps);
-      nodeUs.push(n.cpuUs);
-      nestUs.push(a.cpuUs);
-      process.stderr.write(
-        `[framework] round ${round}: app ${Math.round(a.rps)} req/s (p99 ${a.p99} ms, ${a.cpuUs.toFixed(1)} µs), ` +
-          `bare ${Math.round(n.rps)} req/s (p99 ${n.p99} ms, ${n.cpuUs.toFixed(1)} µs), ratio ${(a.rps / n.rps).toFixed(2)}\n`,
-      );
+      for (const [i, target] of targets.entries()) {
+        const m = await measure(target.url);
+        rps[i].push(m.rps);
+        cpuUs[i].push(m.cpuUs);
+        process.stderr.write(
+          `[framework] round ${round}, ${target.name}: ${Math.round(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs.toFixed(1)} µs CPU\n`,
+        );
+      }
     }
     const median = (values: number[]) => summarize(values).p50;
     process.stdout.write(
-      `GET /health/live c=${CONNECTIONS}, AUTH_MODE=${args.auth}, ${ROUNDS} rounds × ${REQUESTS}: ` +
-        `app ${Math.round(median(nest))} req/s, bare node:http ${Math.round(median(node))} req/s, ` +
-        `ratio ${(median(nest) / median(node)).toFixed(2)}×; main-thread CPU per request: ` +
-        `app ${median(nestUs).toFixed(1)} µs, bare ${median(nodeUs).toFixed(1)} µs\n`,
+      `GET /health/live c=${CONNECTIONS}, AUTH_MODE=${args.auth}, ${ROUNDS} rounds × ${REQUESTS} (medians)\n`,
     );
+    for (const [i, target] of targets.entries()) {
+      process.stdout.write(
+        `  ${target.name.padEnd(22)} ${String(Math.round(median(rps[i]))).padStart(6)} req/s ` +
+          `(${(median(rps[i]) / median(rps[0])).toFixed(2)}×)  ` +
+          `${median(cpuUs[i]).toFixed(1).padStart(6)} µs CPU per request ` +
+          `(bare/this ${(median(cpuUs[0]) / median(cpuUs[i])).toFixed(2)}×)\n`,
+      );
+    }
   } finally {
     await worker.terminate();
     await new Promise((r) => bare.close(r));
+    await alone.close();
     await app.close();
-    await server.embedded?.stop();
+    await database.embedded?.stop();
     if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
   }
 }
