@@ -20,9 +20,9 @@ const storage = new AsyncLocalStorage<RequestContext>();
 
 /**
  * Request-scoped context through AsyncLocalStorage, so services can record who did what without
- * threading it through every call. One Fastify hook per request: nestjs-cls, which did this
- * before, also mounted a no-op global guard and interceptor (the interceptor alone puts every
- * request through Nest's RxJS interceptor chain) and re-required a module on every request.
+ * threading it through every call. One Fastify hook per request rather than nestjs-cls, which
+ * also mounts a no-op global guard and interceptor (the interceptor alone puts every request
+ * through Nest's RxJS interceptor chain) and re-requires a module on every request.
  */
 @Injectable()
 export class RequestContextService {
