@@ -88,6 +88,18 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
   const faults = new Map<string, Fault>();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  /** Pending injected latencies, each ended early by close(). */
+  const delays = new Set<() => void>();
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        delays.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      delays.add(end);
+    });
   let operationCounter = 0;
 
   const handlers: Record<
@@ -299,7 +311,7 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     const fault = operationId ? faults.get(operationId) : undefined;
     if (fault) {
       if (fault.times !== undefined && --fault.times <= 0) faults.delete(operationId!);
-      if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.latencyMs) await delay(fault.latencyMs);
       if (fault.drop) return void req.socket.destroy();
       if (fault.status)
         return send(res, fault.status, {
@@ -369,6 +381,8 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     clearFaults: () => faults.clear(),
     close: () =>
       new Promise<void>((resolve) => {
+        // An injected latency must not outlive the double (it would keep the test process alive).
+        delays.forEach((end) => end());
         sockets.forEach((s) => s.destroy());
         server.close(() => resolve());
       }),
