@@ -32,7 +32,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await withEnv({ DATA_DIR: dataDir, ...options.env }, () =>
     createApp({ databaseUrl: options.databaseUrl ?? db.url }),
   );
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A start-up that fails in a module's init (e.g. a refused vector collection) has already
+    // opened pools and timers: release them, or they keep the test process alive.
+    await app.close().catch(() => undefined);
+    await db.drop();
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
