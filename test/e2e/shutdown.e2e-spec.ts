@@ -56,7 +56,10 @@ interface Attempt {
 
 /** The exit code, or a note that the process is still running: a hung shutdown fails fast. */
 async function exitCode(proc: ServiceProcess, withinMs = 20_000): Promise<number | null | string> {
-  const timeout = sleep(withinMs).then(() => `still running ${withinMs} ms after the signal`);
+  // Unref'd: once the process has exited, the pending timer must not keep the test worker alive.
+  const timeout = sleep(withinMs, undefined, { ref: false }).then(
+    () => `still running ${withinMs} ms after the signal`,
+  );
   return Promise.race([proc.exited, timeout]);
 }
 
