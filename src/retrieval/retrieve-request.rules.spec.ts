@@ -34,6 +34,7 @@ describe('retrieve request rules', () => {
     [{ query_vector: [1, 0, 0] }, 'query_vector'],
     [{ query_vector: [0, 0, 0, 0] }, 'query_vector'],
     [{ query_vector: [1, 'a', 0, 0] }, 'query_vector'],
+    [{ query_vector: [1, null, 0, 0] }, 'query_vector'],
     [{ query: 'x', top_k: 0 }, 'top_k'],
     [{ query: 'x', top_k: 51 }, 'top_k'],
     [{ query: 'x', top_k: 2.5 }, 'top_k'],
@@ -62,5 +63,13 @@ describe('retrieve request rules', () => {
     expect(violation.messages[0]).toBe(
       'query_vector has 3 values; the collection holds vectors of size 1024',
     );
+  });
+
+  it('names the first value that is not a finite number', () => {
+    expect(
+      crossFieldViolations(plainToInstance(RetrieveRequestDto, { query_vector: [0.5, 1, 'x', null] }), 4),
+    ).toEqual([
+      { field: 'query_vector', rules: ['finite'], messages: ['query_vector value 2 is not a finite number'] },
+    ]);
   });
 });

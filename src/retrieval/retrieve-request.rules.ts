@@ -32,8 +32,16 @@ export function crossFieldViolations(request: RetrieveRequestDto, vectorSize: nu
       'vectorSize',
       `query_vector has ${request.query_vector!.length} values; the collection holds vectors of size ${vectorSize}`,
     );
-  } else if (hasVector && request.query_vector!.every((value) => value === 0)) {
-    add('query_vector', 'nonZeroNorm', 'query_vector must not be all zeros');
+  } else if (hasVector) {
+    // Checked here in one pass rather than by a per-number decorator: ≈ 5 % of a vector
+    // retrieval's main-thread time went to class-validator's check of 1 024 numbers.
+    const vector: readonly unknown[] = request.query_vector!;
+    const notFinite = vector.findIndex((value) => typeof value !== 'number' || !Number.isFinite(value));
+    if (notFinite >= 0)
+      add('query_vector', 'finite', `query_vector value ${notFinite} is not a finite number`);
+    else if (vector.every((value) => value === 0)) {
+      add('query_vector', 'nonZeroNorm', 'query_vector must not be all zeros');
+    }
   }
   const { page_from, page_to } = request.filter ?? {};
   if (page_from !== undefined && page_to !== undefined && page_from > page_to) {

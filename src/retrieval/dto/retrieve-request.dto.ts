@@ -110,7 +110,6 @@ export class RetrieveRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(65_536)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
   query_vector?: number[];
 
   @ApiProperty({ description: 'Results to return', minimum: 1, maximum: 50, default: 5 })
