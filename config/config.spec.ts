@@ -27,12 +27,13 @@ describe('configuration', () => {
     expect(loadAppConfig({})).toMatchObject({ port: 3000, host: '127.0.0.1', logLevel: 'info' });
     expect(loadAppConfig({}).dataDir).toMatch(/\.data$/);
     expect(loadDatabaseConfig({})).toMatchObject({ url: undefined, poolMax: 10, migrationsRun: true });
-    expect(loadQdrantConfig({})).toMatchObject({
-      url: undefined,
+    expect(loadQdrantConfig({})).toMatchObject({ url: undefined });
+    expect(loadVectorsConfig({})).toEqual({
       collection: 'book_embeddings',
       vectorSize: 1024,
+      annMinPoints: 20_000,
+      annEfSearch: 128,
     });
-    expect(loadVectorsConfig({})).toEqual({ annMinPoints: 20_000, annEfSearch: 128 });
   });
 
   it.each(['DATABASE_URL', 'NEON_DATABASE_URL', 'NEON_POSTGRES_CONNECTION_STRING'])(

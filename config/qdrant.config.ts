@@ -41,15 +41,6 @@ class QdrantEnv {
   @MinLength(1)
   QDRANT_READ_API_KEY?: string = undefined;
 
-  @Matches(/^[A-Za-z0-9_-]{1,255}$/, { message: 'must be 1-255 letters, digits, _ or -' })
-  QDRANT_COLLECTION = 'book_embeddings';
-
-  @Transform(toInt)
-  @Min(1)
-  @Max(65536)
-  @IsInt()
-  VECTOR_SIZE = 1024;
-
   @Transform(toInt)
   @Min(100)
   @Max(600_000)
@@ -136,8 +127,6 @@ export function loadQdrantConfig(env: Env = process.env) {
     url: qdrantUrl(v),
     apiKey: v.QDRANT_API_KEY,
     readApiKey: v.QDRANT_READ_API_KEY,
-    collection: v.QDRANT_COLLECTION,
-    vectorSize: v.VECTOR_SIZE,
     timeoutMs: v.QDRANT_TIMEOUT_MS,
     allowInsecure: v.QDRANT_ALLOW_INSECURE,
     upsertBatchSize: v.QDRANT_UPSERT_BATCH_SIZE,

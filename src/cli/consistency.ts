@@ -1,4 +1,4 @@
-import { ConsistencyService, DRIFT_KINDS, type ConsistencyReport } from '../ingestion/consistency.service';
+import { ConsistencyService, DRIFT_KINDS, type ConsistencyReport } from '../sync/consistency.service';
 import { runWithAppContext } from './app-context';
 
 /**

@@ -9,9 +9,11 @@ import {
   isLoopbackHost,
   loadDatabaseConfig,
   loadQdrantConfig,
+  loadVectorsConfig,
   validateAllConfig,
   type DatabaseConfig,
   type QdrantConfig,
+  type VectorsConfig,
 } from '../../config';
 import { readAliased } from '../../config/env';
 import { ChunksService } from '../chunks/chunks.service';
@@ -50,11 +52,15 @@ const skip = (name: string, reason: string): Check => ({ name, status: 'SKIP', r
  * when nothing failed; SKIP lines (not configured, not applicable) do not fail the run.
  * It never changes the schema: migrations are checked, not applied.
  */
+/** The Qdrant settings and the collection they serve. */
+type QdrantTarget = QdrantConfig & Pick<VectorsConfig, 'collection' | 'vectorSize'>;
+
 async function main(): Promise<number> {
   process.env.MIGRATIONS_RUN = 'false';
   validateAllConfig();
   const database = loadDatabaseConfig();
-  const qdrant = loadQdrantConfig();
+  const { collection, vectorSize } = loadVectorsConfig();
+  const qdrant: QdrantTarget = { ...loadQdrantConfig(), collection, vectorSize };
   const server = await resolveDatabaseServer();
   const checks: Check[] = [];
   try {
@@ -248,7 +254,7 @@ async function qdrantRequest(
   }
 }
 
-async function verifyQdrant(config: QdrantConfig, base: string): Promise<Check[]> {
+async function verifyQdrant(config: QdrantTarget, base: string): Promise<Check[]> {
   const { protocol, hostname } = new URL(base);
   const checks: Check[] = [
     protocol === 'https:'
@@ -301,7 +307,7 @@ async function verifyQdrant(config: QdrantConfig, base: string): Promise<Check[]
  * A read-only key must be refused a write. The write tried is harmless either way: deleting a
  * point id that does not exist.
  */
-async function checkReadOnlyKey(config: QdrantConfig, base: string): Promise<Check> {
+async function checkReadOnlyKey(config: QdrantTarget, base: string): Promise<Check> {
   const key = readAliased(process.env, ['QDRANT_READ_API_KEY']).value;
   if (!key) return skip('qdrant read-only key', 'not configured (QDRANT_READ_API_KEY unset)');
   const res = await qdrantRequest(base, `/collections/${config.collection}/points/delete?wait=true`, {
@@ -315,7 +321,7 @@ async function checkReadOnlyKey(config: QdrantConfig, base: string): Promise<Che
   return fail('qdrant read-only key', `expected 403 for a write, got ${res.status}`);
 }
 
-async function checkCollection(config: QdrantConfig, base: string): Promise<Check[]> {
+async function checkCollection(config: QdrantTarget, base: string): Promise<Check[]> {
   const res = await qdrantRequest(base, `/collections/${config.collection}`, { apiKey: config.apiKey });
   if (res.status === 404) {
     return [
@@ -372,7 +378,7 @@ async function roundTrip(app: INestApplicationContext): Promise<Check> {
   const name = 'round trip';
   const dataSource = app.get(DataSource);
   const store = app.get(VectorStore);
-  const { collection, vectorSize } = loadQdrantConfig();
+  const { collection, vectorSize } = loadVectorsConfig();
   const document = `ragstore-db-verify-${randomUUID()}`;
   const bound = await dataSource.query<{ embedding_model: string }[]>(
     'SELECT embedding_model FROM vector_collections WHERE name = $1',

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RebuildService } from '../ingestion/rebuild.service';
+import { RebuildService } from '../sync/rebuild.service';
 import { runWithAppContext } from './app-context';
 
 /**

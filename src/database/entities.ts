@@ -3,7 +3,7 @@ import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ChatTurnEntity } from '../chat-history/chat-turn.entity';
 import { ChunkEntity } from '../chunks/chunk.entity';
 import { VectorOutboxEntity } from '../chunks/vector-outbox.entity';
-import { VectorCollectionEntity } from '../ingestion/vector-collection.entity';
+import { VectorCollectionEntity } from '../sync/vector-collection.entity';
 import { LogEntity } from '../logs/log.entity';
 import { UserEntity } from '../users/user.entity';
 

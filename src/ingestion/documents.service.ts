@@ -13,7 +13,7 @@ import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
 import { NotFoundError } from '../common/errors';
 import { IngestRepository } from './ingest.repository';
-import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRelay } from '../sync/outbox-relay.service';
 
 const PURGE_BATCH = 1_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;

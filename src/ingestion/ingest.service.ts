@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ingestionConfig, qdrantConfig } from '../../config';
+import { ingestionConfig, vectorsConfig } from '../../config';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
 import { ChunksRepository } from '../chunks/chunks.repository';
@@ -15,8 +15,8 @@ import type { IngestedChunkDto, IngestResponseDto } from './dto/ingest-response.
 import { encodeEmbedding } from '../chunks/embedding-codec';
 import { validateBatch } from './ingest-validation';
 import { IngestRepository, type ChunkWrite } from './ingest.repository';
-import { OutboxRelay } from './outbox-relay.service';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRelay } from '../sync/outbox-relay.service';
+import { OutboxRepository } from '../sync/outbox.repository';
 
 const MAX_METADATA_BYTES = 16 * 1024;
 
@@ -43,7 +43,7 @@ export class IngestService {
     private readonly audit: AuditLogsService,
     private readonly relay: OutboxRelay,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
-    @Inject(qdrantConfig.KEY) private readonly collection: ConfigType<typeof qdrantConfig>,
+    @Inject(vectorsConfig.KEY) private readonly collection: ConfigType<typeof vectorsConfig>,
   ) {}
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { qdrantConfig } from '../../config';
+import { vectorsConfig } from '../../config';
 import { DomainError } from '../common/errors';
 import { validationFailed } from '../common/validation';
 import { EmbeddingProvider } from '../embeddings/embedding-provider';
@@ -10,7 +10,7 @@ import { EmbeddingProvider } from '../embeddings/embedding-provider';
 export class QueryEmbedder {
   constructor(
     private readonly provider: EmbeddingProvider,
-    @Inject(qdrantConfig.KEY) private readonly qdrant: ConfigType<typeof qdrantConfig>,
+    @Inject(vectorsConfig.KEY) private readonly vectors: ConfigType<typeof vectorsConfig>,
   ) {}
 
   /** query_vector's size was checked with the request; an embedding's size is checked here. */
@@ -20,12 +20,12 @@ export class QueryEmbedder {
   }): Promise<readonly number[] | Float32Array> {
     if (request.query_vector) return request.query_vector;
     const [vector] = await this.provider.embed([request.query!]);
-    if (vector.length !== this.qdrant.vectorSize) {
+    if (vector.length !== this.vectors.vectorSize) {
       throw new DomainError(
         'EMBEDDING_DIMENSION_MISMATCH',
         `The embedding model ${this.provider.model} returned ${vector.length} values; ` +
-          `the collection holds vectors of size ${this.qdrant.vectorSize}`,
-        { embedding_size: vector.length, collection_size: this.qdrant.vectorSize },
+          `the collection holds vectors of size ${this.vectors.vectorSize}`,
+        { embedding_size: vector.length, collection_size: this.vectors.vectorSize },
       );
     }
     if (vector.every((value) => value === 0)) {

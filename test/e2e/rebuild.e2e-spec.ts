@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { RebuildFailed, RebuildService } from '../../src/ingestion/rebuild.service';
+import { RebuildFailed, RebuildService } from '../../src/sync/rebuild.service';
 import { VectorStore } from '../../src/vectors/vector-store';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';

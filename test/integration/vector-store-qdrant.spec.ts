@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ConfigValidationError, loadQdrantConfig } from '../../config';
-import { QdrantVectorStore } from '../../src/vectors/qdrant/qdrant-vector-store';
+import { QdrantVectorStore, type QdrantStoreConfig } from '../../src/vectors/qdrant/qdrant-vector-store';
 import { VectorStoreError } from '../../src/vectors/vector-store.errors';
 import { payloadFor } from '../contract/vector-store.contract';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
@@ -9,10 +9,7 @@ import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-do
 // Operation logs are debug lines from Nest's default logger; these tests assert on results.
 Logger.overrideLogger(false);
 
-function storeOn(
-  url: string,
-  overrides: Partial<ReturnType<typeof loadQdrantConfig>> = {},
-): QdrantVectorStore {
+function storeOn(url: string, overrides: Partial<QdrantStoreConfig> = {}): QdrantVectorStore {
   return new QdrantVectorStore({
     ...loadQdrantConfig({}),
     url,

@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
-import { ConfigValidationError, isLoopbackHost, type QdrantConfig } from '../../../config';
+import {
+  ConfigValidationError,
+  isLoopbackHost,
+  type QdrantConfig,
+  type VectorsConfig,
+} from '../../../config';
 import { timed } from '../timed-operation';
 import {
   VectorStore,
@@ -21,7 +26,8 @@ import { validateIds, validatePoints, validateQueryVector } from '../vector-vali
 import { downReason, httpStatus, toVectorStoreError } from './qdrant-errors';
 import { PAYLOAD_INDEXES, toQdrantFilter } from './qdrant-filter';
 
-export type QdrantStoreConfig = QdrantConfig & { url: string };
+export type QdrantStoreConfig = QdrantConfig &
+  Pick<VectorsConfig, 'collection' | 'vectorSize'> & { url: string };
 
 /** Backoff for a read that finds the collection missing (about one alias switch, 350 ms in all). */
 const MISSING_RETRY_DELAYS_MS = [50, 100, 200];

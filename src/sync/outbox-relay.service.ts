@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EventEmitter, once } from 'node:events';
-import { ingestionConfig } from '../../config';
+import { syncConfig } from '../../config';
 import { MetricsService } from '../observability/metrics.service';
 import { VectorStore, type VectorPoint } from '../vectors/vector-store';
 import { decodeEmbedding } from '../chunks/embedding-codec';
@@ -31,7 +31,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly vectorStore: VectorStore,
-    @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+    @Inject(syncConfig.KEY) private readonly config: ConfigType<typeof syncConfig>,
     private readonly metrics: MetricsService,
   ) {
     this.events.setMaxListeners(0);

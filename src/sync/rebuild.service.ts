@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { qdrantConfig } from '../../config';
+import { vectorsConfig } from '../../config';
 import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
 import { VectorStore } from '../vectors/vector-store';
 import { OutboxRelay, toPoint } from './outbox-relay.service';
@@ -38,6 +38,8 @@ export interface RebuildReport {
 
 /** Rounds of "apply changes made meanwhile, compare counts" before giving up on a busy system. */
 const VERIFY_ROUNDS = 3;
+/** Chunks read from Postgres per page while copying (the store batches its own requests). */
+const PAGE_SIZE = 1_024;
 
 /**
  * `vectors:rebuild`: recreates the vector index from Postgres into a new physical collection
@@ -60,7 +62,7 @@ export class RebuildService {
     private readonly chunkOutbox: ChunkOutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly store: VectorStore,
-    @Inject(qdrantConfig.KEY) private readonly config: ConfigType<typeof qdrantConfig>,
+    @Inject(vectorsConfig.KEY) private readonly config: ConfigType<typeof vectorsConfig>,
   ) {}
 
   async rebuild(options: RebuildOptions = {}): Promise<RebuildReport> {
@@ -149,7 +151,7 @@ export class RebuildService {
   /** Streams every live chunk in keyset pages (memory bounded by the page size) into `target`. */
   private async copy(target: VectorStore, progress: (message: string) => void): Promise<void> {
     const total = await this.rows.liveCount();
-    const pageSize = this.config.upsertBatchSize * 4;
+    const pageSize = PAGE_SIZE;
     let copied = 0;
     for (let after: string | null = null; ;) {
       const page = await this.rows.livePage(after, pageSize);
@@ -203,7 +205,7 @@ export class RebuildService {
   }
 
   private async forEachChanged(cutoff: string, fn: (page: ChangedChunk[]) => Promise<void>): Promise<void> {
-    const pageSize = this.config.upsertBatchSize * 4;
+    const pageSize = PAGE_SIZE;
     for (let after: string | null = null; ;) {
       const page = await this.rows.changedPage(cutoff, after, pageSize);
       if (page.length === 0) return;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
-import { ingestionConfig } from '../../config';
+import { syncConfig } from '../../config';
 import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
 import { MetricsService } from '../observability/metrics.service';
 import { VectorStore, type ChunkPayload } from '../vectors/vector-store';
@@ -62,7 +62,7 @@ export class ConsistencyService {
     private readonly chunkOutbox: ChunkOutboxRepository,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
-    @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+    @Inject(syncConfig.KEY) private readonly config: ConfigType<typeof syncConfig>,
     private readonly metrics: MetricsService,
   ) {}
 
