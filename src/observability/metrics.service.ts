@@ -52,6 +52,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly lostLogRows = new Counter({
+    name: 'ragstore_retrieval_log_rows_lost_total',
+    help: 'Retrieval log rows never written (refused by the database, or still queued when shutdown gave up)',
+    registers: [this.registry],
+  });
+
   private readonly outboxFailures = new Counter({
     name: 'ragstore_outbox_sync_failures_total',
     help: 'Outbox rows whose vector store sync attempt failed (each is retried until its budget runs out)',
@@ -101,6 +107,10 @@ export class MetricsService {
 
   countDroppedHit(reason: string): void {
     this.droppedHits.inc({ reason });
+  }
+
+  countLostLogRows(rows: number): void {
+    this.lostLogRows.inc(rows);
   }
 
   countOutboxFailures(rows: number): void {

@@ -1,4 +1,5 @@
 import { QdrantClientResourceExhaustedError, QdrantClientTimeoutError } from '@qdrant/js-client-rest';
+import { upstreamExcerpt } from '../../observability/secret-scrubber';
 import type { VectorStoreDownReason } from '../vector-store';
 import { VectorStoreError, type VectorStoreErrorCode } from '../vector-store.errors';
 
@@ -11,7 +12,10 @@ import { VectorStoreError, type VectorStoreErrorCode } from '../vector-store.err
 export function toVectorStoreError(error: unknown, operation: string): VectorStoreError {
   if (error instanceof VectorStoreError) return error;
   const code = codeFor(error);
-  return new VectorStoreError(code, `Qdrant ${operation} failed: ${describe(error, code)}`);
+  return new VectorStoreError(code, `Qdrant ${operation} failed: ${describe(error, code)}`, undefined, {
+    service: 'vector store',
+    status: httpStatus(error),
+  });
 }
 
 /** The health probe's reason for a failure. */
@@ -52,7 +56,8 @@ function codeFor(error: unknown): VectorStoreErrorCode {
 
 function describe(error: unknown, code: VectorStoreErrorCode): string {
   const status = httpStatus(error);
-  if (status !== undefined) return `HTTP ${status}: ${qdrantMessage(error) ?? (error as Error).message}`;
+  if (status !== undefined)
+    return `HTTP ${status}: ${upstreamExcerpt(qdrantMessage(error) ?? (error as Error).message)}`;
   if (code === 'VECTOR_STORE_TIMEOUT') return 'no answer within the timeout';
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
   const reason = cause?.code ?? cause?.message;
