@@ -397,6 +397,17 @@ describe('QdrantVectorStore against the double', () => {
     expect(sent.some((r) => r.operationId === 'query_points')).toBe(true);
   });
 
+  it('asks Qdrant for no payload on a search nor on an id-only scroll', async () => {
+    const store = storeOn(double.url, { apiKey: 'secret-key' });
+    await store.ensureCollection();
+    await store.upsert([aPoint(), aPoint()]);
+    const from = double.requests.length;
+    await store.search({ vector: [1, 0, 0, 0], limit: 2 });
+    expect((await store.scrollIds({ limit: 10 })).ids).toHaveLength(2);
+    const sent = double.requests.slice(from).map((r) => r.body as { with_payload?: unknown });
+    expect(sent.map((b) => b.with_payload)).toEqual([false, false]);
+  });
+
   it('sends hnsw_ef with every search, and rescoring with oversampling when quantization is on', async () => {
     const paramsSent = async (overrides: Partial<ReturnType<typeof loadQdrantConfig>>) => {
       const store = storeOn(double.url, { apiKey: 'secret-key', ...overrides });

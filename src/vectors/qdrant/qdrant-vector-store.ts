@@ -189,6 +189,26 @@ export class QdrantVectorStore extends VectorStore {
     });
   }
 
+  override scrollIds(
+    request: Omit<ScrollRequest, 'with_vector'>,
+  ): Promise<{ ids: string[]; next_offset: string | null }> {
+    return timed(this.logger, `scrollIds limit=${request.limit}`, async () => {
+      const page = await this.read('scroll', () =>
+        this.client.scroll(this.collection, {
+          limit: request.limit,
+          offset: request.offset ?? undefined,
+          filter: toQdrantFilter(request.filter),
+          with_payload: false,
+          with_vector: false,
+        }),
+      );
+      return {
+        ids: page.points.map((r) => String(r.id)),
+        next_offset: (page.next_page_offset as string | null | undefined) ?? null,
+      };
+    });
+  }
+
   count(filter?: VectorFilter): Promise<number> {
     return timed(this.logger, 'count', async () => {
       const result = await this.read('count', () =>
