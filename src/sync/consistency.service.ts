@@ -74,10 +74,10 @@ export class ConsistencyService {
 
     let points = 0;
     for (let offset: string | null | undefined = undefined; offset !== null;) {
-      const page = await this.vectorStore.scroll({ limit: PAGE_SIZE, offset });
-      points += page.points.length;
-      const known = await this.rows.existing(page.points.map((p) => p.id));
-      for (const point of page.points) if (!known.has(point.id)) note('orphaned_in_vector_store', point.id);
+      const page = await this.vectorStore.scrollIds({ limit: PAGE_SIZE, offset });
+      points += page.ids.length;
+      const known = await this.rows.existing(page.ids);
+      for (const id of page.ids) if (!known.has(id)) note('orphaned_in_vector_store', id);
       offset = page.next_offset;
     }
 

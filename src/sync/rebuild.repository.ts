@@ -10,6 +10,13 @@ export interface EmbeddingProfile {
   chunks: number;
 }
 
+/** The rebuild holding a collection name's lease. */
+export interface LeaseHolder {
+  collection: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
 export interface ChangedChunk {
   chunk_id: string;
   deleted: boolean;
@@ -82,5 +89,54 @@ export class RebuildRepository {
         LIMIT $3`,
       [cutoff, afterChunkId, limit],
     );
+  }
+
+  /**
+   * Takes the rebuild lease on `alias` for `ttlMs`, unless another holder's lease is still
+   * running: one statement, so two rebuilds racing for it cannot both win. Returns null when
+   * taken, else the lease's current holder.
+   */
+  async acquireLease(
+    alias: string,
+    holder: string,
+    collection: string,
+    ttlMs: number,
+  ): Promise<LeaseHolder | null> {
+    const taken = await this.dataSource.query<unknown[]>(
+      `INSERT INTO vector_rebuild_leases (alias, holder, collection, acquired_at, expires_at)
+       VALUES ($1, $2, $3, now(), now() + $4 * interval '1 millisecond')
+       ON CONFLICT (alias) DO UPDATE
+         SET holder = EXCLUDED.holder, collection = EXCLUDED.collection,
+             acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+         WHERE vector_rebuild_leases.expires_at < now()
+       RETURNING holder`,
+      [alias, holder, collection, ttlMs],
+    );
+    if (taken.length > 0) return null;
+    const [current] = await this.dataSource.query<LeaseHolder[]>(
+      `SELECT collection, acquired_at::text AS acquired_at, expires_at::text AS expires_at
+         FROM vector_rebuild_leases WHERE alias = $1`,
+      [alias],
+    );
+    // Released between the two statements: report it as held a moment ago, the caller retries.
+    return current ?? { collection: 'unknown', acquired_at: 'just now', expires_at: 'now' };
+  }
+
+  /** Extends the lease; false when it is no longer this holder's (expired and taken over). */
+  async renewLease(alias: string, holder: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `UPDATE vector_rebuild_leases SET expires_at = now() + $3 * interval '1 millisecond'
+        WHERE alias = $1 AND holder = $2
+       RETURNING 1`,
+      [alias, holder, ttlMs],
+    );
+    return rows.length > 0;
+  }
+
+  async releaseLease(alias: string, holder: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM vector_rebuild_leases WHERE alias = $1 AND holder = $2`, [
+      alias,
+      holder,
+    ]);
   }
 }
