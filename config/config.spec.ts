@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   ConfigValidationError,
   loadAppConfig,
+  loadAuthConfig,
   loadDatabaseConfig,
   loadQdrantConfig,
   loadVectorsConfig,
@@ -174,5 +175,20 @@ describe('configuration', () => {
     );
     expect(Object.keys(env).length).toBeGreaterThan(40);
     expect(() => validateAllConfig(env)).not.toThrow();
+  });
+});
+
+describe('authentication mode', () => {
+  it('never turns authentication off against a non-loopback database', () => {
+    const remote = 'postgresql://app@db.example.com/book?sslmode=require';
+    expect(errorOf(() => loadAuthConfig({ DATABASE_URL: remote })).message).toMatch(
+      /AUTH_MODE=disabled is allowed only with a loopback/,
+    );
+    expect(
+      errorOf(() => loadAuthConfig({ AUTH_MODE: 'disabled', NEON_DATABASE_URL: remote })).message,
+    ).toMatch(/loopback/);
+    expect(loadAuthConfig({ DATABASE_URL: 'postgresql://app@127.0.0.1/book' }).required).toBe(false);
+    expect(loadAuthConfig({}).required).toBe(false);
+    expect(loadAuthConfig({ DATABASE_URL: remote, AUTH_MODE: 'required' }).required).toBe(true);
   });
 });

@@ -88,6 +88,13 @@ export interface FieldViolation {
   messages: string[];
 }
 
+/** Where a failure came from when another service caused it: all a client may learn of it. */
+export interface UpstreamOrigin {
+  service: 'vector store' | 'embedding provider';
+  /** The upstream's HTTP status, when it answered. */
+  status?: number;
+}
+
 /** A failure the caller can act on; services throw these, the global filter renders them. */
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -95,6 +102,11 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /**
+     * Set when the message holds what an upstream said: the message then goes to the log only,
+     * and the client gets the code, the service and its status.
+     */
+    readonly upstream?: UpstreamOrigin,
   ) {
     super(message);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { ChunkToSync } from './outbox.repository';
+import { POINT_SELECT, type ChunkToSync } from './chunk-point';
 
 /** How many live chunks carry embeddings of one model and size. */
 export interface EmbeddingProfile {
@@ -22,7 +22,7 @@ export interface ChangedChunk {
   deleted: boolean;
 }
 
-/** What `vectors:rebuild` reads from Postgres, and the collection binding it records. */
+/** What `vectors:rebuild` reads from Postgres. */
 @Injectable()
 export class RebuildRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -59,14 +59,21 @@ export class RebuildRepository {
     return row.n;
   }
 
+  /** The live rows among `chunkIds`, as the relay sends them. */
+  async liveByIds(chunkIds: readonly string[]): Promise<ChunkToSync[]> {
+    return this.dataSource.query(
+      `SELECT ${POINT_SELECT} FROM chunks c WHERE c.chunk_id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
+      [chunkIds],
+    );
+  }
+
   /** One keyset page of live chunks in chunk_id order, as the relay sends them. */
   async livePage(afterChunkId: string | null, limit: number): Promise<ChunkToSync[]> {
     return this.dataSource.query(
-      `SELECT chunk_id, document_reference, chunk_index, chunk_text, embedding, embedding_model,
-              page_reference, section_title, processing_version, updated_at::text AS version
-         FROM chunks
-        WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR chunk_id > $1::uuid)
-        ORDER BY chunk_id
+      `SELECT ${POINT_SELECT}
+         FROM chunks c
+        WHERE c.deleted_at IS NULL AND ($1::uuid IS NULL OR c.chunk_id > $1::uuid)
+        ORDER BY c.chunk_id
         LIMIT $2`,
       [afterChunkId, limit],
     );
@@ -81,24 +88,6 @@ export class RebuildRepository {
         ORDER BY chunk_id
         LIMIT $3`,
       [cutoff, afterChunkId, limit],
-    );
-  }
-
-  async boundModel(collection: string): Promise<string | null> {
-    const [row] = await this.dataSource.query<{ embedding_model: string }[]>(
-      `SELECT embedding_model FROM vector_collections WHERE name = $1`,
-      [collection],
-    );
-    return row?.embedding_model ?? null;
-  }
-
-  /** Binds the collection name to the model and size the rebuilt collection holds. */
-  async rebind(collection: string, embeddingModel: string, vectorSize: number): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO vector_collections (name, embedding_model, vector_size) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET embedding_model = EXCLUDED.embedding_model,
-                                        vector_size = EXCLUDED.vector_size`,
-      [collection, embeddingModel, vectorSize],
     );
   }
 

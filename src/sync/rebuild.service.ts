@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { vectorsConfig } from '../../config';
-import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
+import { ChunkChanges } from '../chunks/chunk-changes';
 import { VectorStore } from '../vectors/vector-store';
-import { OutboxRelay, toPoint } from './outbox-relay.service';
-import { OutboxRepository } from './outbox.repository';
+import { toPoint } from './chunk-point';
+import { CollectionBindingRepository } from './collection-binding.repository';
+import { OutboxRelay } from './outbox-relay.service';
 import { RebuildRepository, type ChangedChunk } from './rebuild.repository';
 
 /** A rebuild that did not complete; its message says what serves the alias now. */
@@ -77,10 +76,9 @@ export class RebuildService {
   private readonly logger = new Logger(RebuildService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly rows: RebuildRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly chunkOutbox: ChunkOutboxRepository,
+    private readonly bindings: CollectionBindingRepository,
+    private readonly changes: ChunkChanges,
     private readonly relay: OutboxRelay,
     private readonly store: VectorStore,
     @Inject(vectorsConfig.KEY) private readonly config: ConfigType<typeof vectorsConfig>,
@@ -162,7 +160,9 @@ export class RebuildService {
     let drained: boolean;
     let dropped: string[];
     try {
-      if (model) await this.rows.rebind(alias, model, this.config.vectorSize);
+      if (model) {
+        await this.bindings.rebind(alias, { embedding_model: model, vector_size: this.config.vectorSize });
+      }
       requeued = await this.requeueChanged(cutoff);
       drained = await this.relay.waitUntilSynced(requeued, options.catchUpWaitMs ?? 30_000);
       dropped = options.keepOld ? [] : await this.dropPrevious(alias, collection);
@@ -245,7 +245,7 @@ export class RebuildService {
     }
     const model =
       requested ??
-      (await this.rows.boundModel(this.config.collection)) ??
+      (await this.bindings.find(this.config.collection))?.embedding_model ??
       profile[0]?.embedding_model ??
       null;
     const otherModels = profile.filter((p) => p.embedding_model !== model);
@@ -282,7 +282,7 @@ export class RebuildService {
   private async verify(target: VectorStore, cutoff: string, progress: (message: string) => void) {
     for (let round = 1; ; round++) {
       await this.forEachChanged(cutoff, async (changed) => {
-        const live = await this.outbox.loadLive(changed.map((c) => c.chunk_id));
+        const live = await this.rows.liveByIds(changed.map((c) => c.chunk_id));
         const liveIds = new Set(live.map((c) => c.chunk_id));
         if (live.length > 0) await target.upsert(live.map(toPoint));
         const gone = changed.filter((c) => !liveIds.has(c.chunk_id)).map((c) => c.chunk_id);
@@ -304,15 +304,17 @@ export class RebuildService {
   /** Queues every chunk changed since the cutoff again, as one transaction per page. */
   private async requeueChanged(cutoff: string): Promise<string[]> {
     const ids: string[] = [];
-    await this.forEachChanged(cutoff, (changed) =>
-      this.dataSource.transaction(async (manager) => {
-        const live = changed.filter((c) => !c.deleted).map((c) => c.chunk_id);
-        const deleted = changed.filter((c) => c.deleted).map((c) => c.chunk_id);
-        await this.chunkOutbox.enqueue(manager, live, 'upsert');
-        await this.chunkOutbox.enqueue(manager, deleted, 'delete');
-        ids.push(...live, ...deleted);
-      }),
-    );
+    await this.forEachChanged(cutoff, async (page) => {
+      const { changed } = await this.changes.apply(() =>
+        Promise.resolve({
+          upserted: page.filter((c) => !c.deleted).map((c) => c.chunk_id),
+          deleted: page.filter((c) => c.deleted).map((c) => c.chunk_id),
+          audit: null,
+          result: undefined,
+        }),
+      );
+      ids.push(...changed);
+    });
     return ids;
   }
 

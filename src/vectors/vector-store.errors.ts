@@ -1,4 +1,4 @@
-import { DomainError, type ErrorCode, type FieldViolation } from '../common/errors';
+import { DomainError, type ErrorCode, type FieldViolation, type UpstreamOrigin } from '../common/errors';
 
 export type VectorStoreErrorCode = Extract<
   ErrorCode,
@@ -19,8 +19,9 @@ export class VectorStoreError extends DomainError {
     override readonly code: VectorStoreErrorCode,
     message: string,
     details?: FieldViolation[],
+    upstream?: UpstreamOrigin,
   ) {
-    super(code, message, details);
+    super(code, message, details, upstream);
   }
 }
 

@@ -1,4 +1,5 @@
 import { QdrantClientResourceExhaustedError, QdrantClientTimeoutError } from '@qdrant/js-client-rest';
+import { upstreamExcerpt } from '../../observability/secret-scrubber';
 import type { VectorStoreDownReason } from '../vector-store';
 import { VectorStoreError, type VectorStoreErrorCode } from '../vector-store.errors';
 
@@ -14,7 +15,10 @@ const SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR
 export function toVectorStoreError(error: unknown, operation: string): VectorStoreError {
   if (error instanceof VectorStoreError) return error;
   const code = codeFor(error);
-  return new VectorStoreError(code, `Qdrant ${operation} failed: ${describe(error, code)}`);
+  return new VectorStoreError(code, `Qdrant ${operation} failed: ${describe(error, code)}`, undefined, {
+    service: 'vector store',
+    status: httpStatus(error),
+  });
 }
 
 /** The health probe's reason for a failure. */
@@ -82,7 +86,7 @@ function describe(error: unknown, code: VectorStoreErrorCode): string {
   const status = httpStatus(error);
   if (status !== undefined) {
     const message = qdrantMessage(error) ?? (error as Error).message;
-    return `HTTP ${status}: ${message}${hint(status, code, message)}`;
+    return `HTTP ${status}: ${upstreamExcerpt(message)}${hint(status, code, message)}`;
   }
   if (code === 'VECTOR_STORE_TIMEOUT') return 'no answer within the timeout';
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
