@@ -112,6 +112,18 @@ describe('Qdrant test double', () => {
     expect((await raw('PUT', '/collections/dims', { vectors: { size: 4, distance: 'Cosine' } })).status).toBe(
       409,
     );
+    // Creation takes names of 1-255 characters; a rebuild name adds 18 to QDRANT_COLLECTION (≤ 237).
+    const long = await raw('PUT', `/collections/${'n'.repeat(256)}`, {
+      vectors: { size: 4, distance: 'Cosine' },
+    });
+    expect(long.status).toBe(422);
+    expect(
+      (
+        await raw('PUT', `/collections/${'n'.repeat(237)}_20261201223000123`, {
+          vectors: { size: 4, distance: 'Cosine' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('checks alias changes against the spec and applies them one by one, keeping what succeeded, as Qdrant does', async () => {
