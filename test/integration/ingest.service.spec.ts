@@ -93,4 +93,15 @@ describe('IngestService (service tier)', () => {
     expect(synced).toBe(false);
     expect(response.chunks.map((c) => c.status)).toEqual(['pending', 'pending']);
   });
+
+  it('checks chunk metadata by the same bounded-JSON rule as PATCH, naming the field', async () => {
+    const deep = { a: { b: { c: { d: { e: { f: 1 } } } } } };
+    const body = ingestBody(uniqueDocument(), [
+      { ...bookChunks(1, DIM)[0], metadata: deep },
+    ]) as IngestRequestDto;
+    await expect(ingest.ingestBatch(body)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ field: 'chunks.0.metadata', rules: ['maxJsonDepth'] })],
+    });
+  });
 });
