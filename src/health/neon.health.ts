@@ -2,25 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { PROBE_TIMEOUT_MS, ProbeConnection } from './probe-connection';
 import { withTimeout, TimeoutError } from './with-timeout';
 
-export const PROBE_TIMEOUT_MS = 1_500;
-
 /**
- * PostgreSQL (Neon) probe: `SELECT 1`, raced against a timeout so a hung database answers
- * `down` within the probe budget. The response says only up/down and a reason code (it is public).
+ * PostgreSQL (Neon) probe: `SELECT 1` on the probes' own connection (never queued behind user
+ * queries), raced against a timeout so a hung database answers `down` within the probe budget.
+ * The response says only up/down and a reason code (it is public).
  */
 @Injectable()
 export class NeonHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
+    private readonly connection: ProbeConnection,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async ping(key = 'neon') {
     const indicator = this.health.check(key);
     try {
-      await withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS);
+      await withTimeout(this.connection.ping(), PROBE_TIMEOUT_MS);
       return indicator.up();
     } catch (error) {
       return indicator.down({ reason: postgresReason(error) });
@@ -31,7 +32,8 @@ export class NeonHealthIndicator {
   async migrations(key = 'migrations') {
     const indicator = this.health.check(key);
     try {
-      const pending = await withTimeout(this.dataSource.showMigrations(), PROBE_TIMEOUT_MS);
+      const applied = await withTimeout(this.connection.appliedMigrations(), PROBE_TIMEOUT_MS);
+      const pending = this.dataSource.migrations.some((m) => !applied.has(m.name ?? m.constructor.name));
       return pending ? indicator.down({ reason: 'migrations_pending' }) : indicator.up();
     } catch (error) {
       return indicator.down({ reason: postgresReason(error) });
