@@ -42,12 +42,16 @@ class SyncEnv {
   @IsInt()
   OUTBOX_BACKOFF_MAX_MS = 60_000;
 
-  /** A claimed row is retried by any replica once its lease expires (the claimer died). */
+  /**
+   * A claimed row is retried by any replica once its lease expires (the claimer died). The relay
+   * renews the lease of a batch in flight every third of it, so the lease can be short: a
+   * restart after a crash resumes the dead process's work within this time.
+   */
   @Transform(toInt)
   @Min(1_000)
   @Max(3_600_000)
   @IsInt()
-  OUTBOX_LEASE_MS = 30_000;
+  OUTBOX_LEASE_MS = 3_000;
 
   /** A chunk still pending after this long is reported as stuck by the consistency check. */
   @Transform(toInt)

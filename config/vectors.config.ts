@@ -8,8 +8,15 @@ import { toInt, validateEnv, type Env } from './env';
  * stores), and the embedded store's search settings (used when QDRANT_URL is not set).
  */
 class VectorsEnv {
-  /** The collection (an alias once `vectors:rebuild` has run) in Qdrant or the embedded store. */
-  @Matches(/^[A-Za-z0-9_-]{1,255}$/, { message: 'must be 1-255 letters, digits, _ or -' })
+  /**
+   * The collection (an alias once `vectors:rebuild` has run) in Qdrant or the embedded store.
+   * Qdrant takes names of up to 255 characters; a rebuild creates `<name>_<17-digit UTC
+   * timestamp>`, 18 more, so the configured name keeps room for it.
+   */
+  @Matches(/^[A-Za-z0-9_-]{1,237}$/, {
+    message:
+      'must be 1-237 letters, digits, _ or - (a rebuild adds an 18-character suffix, Qdrant allows 255)',
+  })
   QDRANT_COLLECTION = 'book_embeddings';
 
   /** Dimensions of every stored embedding; the collection is created with it. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { ChunkToSync } from './outbox.repository';
+import { POINT_SELECT, type ChunkToSync } from './chunk-point';
 
 /** How many live chunks carry embeddings of one model and size. */
 export interface EmbeddingProfile {
@@ -10,12 +10,19 @@ export interface EmbeddingProfile {
   chunks: number;
 }
 
+/** The rebuild holding a collection name's lease. */
+export interface LeaseHolder {
+  collection: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
 export interface ChangedChunk {
   chunk_id: string;
   deleted: boolean;
 }
 
-/** What `vectors:rebuild` reads from Postgres, and the collection binding it records. */
+/** What `vectors:rebuild` reads from Postgres. */
 @Injectable()
 export class RebuildRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -52,14 +59,21 @@ export class RebuildRepository {
     return row.n;
   }
 
+  /** The live rows among `chunkIds`, as the relay sends them. */
+  async liveByIds(chunkIds: readonly string[]): Promise<ChunkToSync[]> {
+    return this.dataSource.query(
+      `SELECT ${POINT_SELECT} FROM chunks c WHERE c.chunk_id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
+      [chunkIds],
+    );
+  }
+
   /** One keyset page of live chunks in chunk_id order, as the relay sends them. */
   async livePage(afterChunkId: string | null, limit: number): Promise<ChunkToSync[]> {
     return this.dataSource.query(
-      `SELECT chunk_id, document_reference, chunk_index, chunk_text, embedding, embedding_model,
-              page_reference, section_title, processing_version, updated_at::text AS version
-         FROM chunks
-        WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR chunk_id > $1::uuid)
-        ORDER BY chunk_id
+      `SELECT ${POINT_SELECT}
+         FROM chunks c
+        WHERE c.deleted_at IS NULL AND ($1::uuid IS NULL OR c.chunk_id > $1::uuid)
+        ORDER BY c.chunk_id
         LIMIT $2`,
       [afterChunkId, limit],
     );
@@ -77,21 +91,52 @@ export class RebuildRepository {
     );
   }
 
-  async boundModel(collection: string): Promise<string | null> {
-    const [row] = await this.dataSource.query<{ embedding_model: string }[]>(
-      `SELECT embedding_model FROM vector_collections WHERE name = $1`,
-      [collection],
+  /**
+   * Takes the rebuild lease on `alias` for `ttlMs`, unless another holder's lease is still
+   * running: one statement, so two rebuilds racing for it cannot both win. Returns null when
+   * taken, else the lease's current holder.
+   */
+  async acquireLease(
+    alias: string,
+    holder: string,
+    collection: string,
+    ttlMs: number,
+  ): Promise<LeaseHolder | null> {
+    const taken = await this.dataSource.query<unknown[]>(
+      `INSERT INTO vector_rebuild_leases (alias, holder, collection, acquired_at, expires_at)
+       VALUES ($1, $2, $3, now(), now() + $4 * interval '1 millisecond')
+       ON CONFLICT (alias) DO UPDATE
+         SET holder = EXCLUDED.holder, collection = EXCLUDED.collection,
+             acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+         WHERE vector_rebuild_leases.expires_at < now()
+       RETURNING holder`,
+      [alias, holder, collection, ttlMs],
     );
-    return row?.embedding_model ?? null;
+    if (taken.length > 0) return null;
+    const [current] = await this.dataSource.query<LeaseHolder[]>(
+      `SELECT collection, acquired_at::text AS acquired_at, expires_at::text AS expires_at
+         FROM vector_rebuild_leases WHERE alias = $1`,
+      [alias],
+    );
+    // Released between the two statements: report it as held a moment ago, the caller retries.
+    return current ?? { collection: 'unknown', acquired_at: 'just now', expires_at: 'now' };
   }
 
-  /** Binds the collection name to the model and size the rebuilt collection holds. */
-  async rebind(collection: string, embeddingModel: string, vectorSize: number): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO vector_collections (name, embedding_model, vector_size) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET embedding_model = EXCLUDED.embedding_model,
-                                        vector_size = EXCLUDED.vector_size`,
-      [collection, embeddingModel, vectorSize],
+  /** Extends the lease; false when it is no longer this holder's (expired and taken over). */
+  async renewLease(alias: string, holder: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `UPDATE vector_rebuild_leases SET expires_at = now() + $3 * interval '1 millisecond'
+        WHERE alias = $1 AND holder = $2
+       RETURNING 1`,
+      [alias, holder, ttlMs],
     );
+    return rows.length > 0;
+  }
+
+  async releaseLease(alias: string, holder: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM vector_rebuild_leases WHERE alias = $1 AND holder = $2`, [
+      alias,
+      holder,
+    ]);
   }
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { AuditLogsModule } from '../audit-logs/audit-logs.module';
 import { ChunksModule } from '../chunks/chunks.module';
 import { VectorsModule } from '../vectors/vectors.module';
+import { CollectionBindingRepository } from './collection-binding.repository';
+import { ConsistencyRepairService } from './consistency-repair.service';
 import { ConsistencyController } from './consistency.controller';
 import { ConsistencyRepository } from './consistency.repository';
 import { ConsistencyService } from './consistency.service';
@@ -16,16 +17,24 @@ import { RebuildService } from './rebuild.service';
  * transactions; this module consumes them.
  */
 @Module({
-  imports: [ChunksModule, AuditLogsModule, VectorsModule],
+  imports: [ChunksModule, VectorsModule],
   controllers: [ConsistencyController],
   providers: [
     OutboxRepository,
     OutboxRelay,
     ConsistencyRepository,
     ConsistencyService,
+    ConsistencyRepairService,
     RebuildRepository,
     RebuildService,
+    CollectionBindingRepository,
   ],
-  exports: [OutboxRelay, OutboxRepository, ConsistencyService, RebuildService],
+  exports: [
+    OutboxRelay,
+    ConsistencyService,
+    ConsistencyRepairService,
+    RebuildService,
+    CollectionBindingRepository,
+  ],
 })
 export class SyncModule {}

@@ -6,6 +6,8 @@ export type VectorStoreErrorCode = Extract<
   | 'VECTOR_STORE_UNAVAILABLE'
   | 'VECTOR_STORE_TIMEOUT'
   | 'VECTOR_STORE_UNAUTHORIZED'
+  /** The key is valid but lacks a permission the operation needs (e.g. a collection-scoped key). */
+  | 'VECTOR_STORE_FORBIDDEN'
   | 'VECTOR_STORE_REJECTED'
   | 'COLLECTION_MISSING'
   | 'COLLECTION_MISMATCH'
