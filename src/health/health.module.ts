@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { VectorsModule } from '../vectors/vectors.module';
 import { NeonHealthIndicator } from './neon.health';
-import { ProbeConnection } from './probe-connection';
+import { ProbeConnection } from '../database/probe-connection';
 import { QdrantHealthIndicator } from './qdrant.health';
 
 @Module({

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { PROBE_TIMEOUT_MS, ProbeConnection } from './probe-connection';
+import { PROBE_TIMEOUT_MS, ProbeConnection } from '../database/probe-connection';
 import { withTimeout, TimeoutError } from './with-timeout';
 
 /**
@@ -15,7 +13,6 @@ export class NeonHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly connection: ProbeConnection,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async ping(key = 'neon') {
@@ -32,8 +29,7 @@ export class NeonHealthIndicator {
   async migrations(key = 'migrations') {
     const indicator = this.health.check(key);
     try {
-      const applied = await withTimeout(this.connection.appliedMigrations(), PROBE_TIMEOUT_MS);
-      const pending = this.dataSource.migrations.some((m) => !applied.has(m.name ?? m.constructor.name));
+      const pending = await withTimeout(this.connection.migrationsPending(), PROBE_TIMEOUT_MS);
       return pending ? indicator.down({ reason: 'migrations_pending' }) : indicator.up();
     } catch (error) {
       return indicator.down({ reason: postgresReason(error) });

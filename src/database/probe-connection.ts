@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Pool, type PoolConfig } from 'pg';
 import type { DataSource } from 'typeorm';
-import { isPooledEndpoint } from '../database/postgres-options';
+import { isPooledEndpoint } from './postgres-options';
 
 export const PROBE_TIMEOUT_MS = 1_500;
 /** A probe connection idle this long is closed (a server or proxy would drop it anyway). */
@@ -19,7 +19,7 @@ export class ProbeConnection implements OnApplicationShutdown {
   private readonly pool: Pool;
   private readonly migrationsTable: string;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     const options = dataSource.options as {
       url?: string;
       ssl?: PoolConfig['ssl'];
@@ -47,10 +47,11 @@ export class ProbeConnection implements OnApplicationShutdown {
     await this.pool.query('SELECT 1');
   }
 
-  /** Names of the migrations the database records as applied. */
-  async appliedMigrations(): Promise<Set<string>> {
+  /** Whether a migration this code ships is not yet recorded as applied. */
+  async migrationsPending(): Promise<boolean> {
     const { rows } = await this.pool.query<{ name: string }>(`SELECT name FROM ${this.migrationsTable}`);
-    return new Set(rows.map((row) => row.name));
+    const applied = new Set(rows.map((row) => row.name));
+    return this.dataSource.migrations.some((m) => !applied.has(m.name ?? m.constructor.name));
   }
 
   async onApplicationShutdown(): Promise<void> {
