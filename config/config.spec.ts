@@ -32,7 +32,7 @@ describe('configuration', () => {
       collection: 'book_embeddings',
       vectorSize: 1024,
     });
-    expect(loadVectorsConfig({})).toEqual({ annMinPoints: 20_000, annEfSearch: 128 });
+    expect(loadVectorsConfig({})).toEqual({ annMinPoints: 1_000, annEfSearch: 128 });
   });
 
   it.each(['DATABASE_URL', 'NEON_DATABASE_URL', 'NEON_POSTGRES_CONNECTION_STRING'])(
