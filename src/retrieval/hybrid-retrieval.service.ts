@@ -41,6 +41,7 @@ export class HybridRetrieval {
           request.query!,
           filter,
           candidates,
+          Math.max(candidates, this.config.textMatchLimit),
         ),
       ),
     );

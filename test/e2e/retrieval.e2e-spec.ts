@@ -333,7 +333,7 @@ describe('POST /v1/retrieve (embedded stack)', () => {
           mode: res.body.mode,
           statements: 1,
         });
-        expect(statements[0]).toMatch(/FROM chunks c/);
+        expect(statements[0]).toMatch(/FROM chunks\b/);
       }
     });
 
