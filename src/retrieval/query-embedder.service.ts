@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
-import { qdrantConfig, retrievalConfig } from '../../config';
+import { vectorsConfig, retrievalConfig } from '../../config';
 import { DomainError } from '../common/errors';
 import { validationFailed } from '../common/validation';
 import { EmbeddingProvider } from '../embeddings/embedding-provider';
@@ -27,7 +27,7 @@ export class QueryEmbedder {
 
   constructor(
     private readonly provider: EmbeddingProvider,
-    @Inject(qdrantConfig.KEY) private readonly qdrant: ConfigType<typeof qdrantConfig>,
+    @Inject(vectorsConfig.KEY) private readonly vectors: ConfigType<typeof vectorsConfig>,
     @Inject(retrievalConfig.KEY) config: ConfigType<typeof retrievalConfig>,
     private readonly metrics: RetrievalMetrics,
   ) {
@@ -53,12 +53,12 @@ export class QueryEmbedder {
 
   private async embed(query: string): Promise<Float32Array> {
     const [vector] = await this.provider.embed([query]);
-    if (vector.length !== this.qdrant.vectorSize) {
+    if (vector.length !== this.vectors.vectorSize) {
       throw new DomainError(
         'EMBEDDING_DIMENSION_MISMATCH',
         `The embedding model ${this.provider.model} returned ${vector.length} values; ` +
-          `the collection holds vectors of size ${this.qdrant.vectorSize}`,
-        { embedding_size: vector.length, collection_size: this.qdrant.vectorSize },
+          `the collection holds vectors of size ${this.vectors.vectorSize}`,
+        { embedding_size: vector.length, collection_size: this.vectors.vectorSize },
       );
     }
     if (vector.every((value) => value === 0)) {

@@ -56,6 +56,7 @@ export class RetrievalMetrics {
   recordLogWrite(written: number, lost: number): void {
     this.logRowsWritten += written;
     this.logRowsLost += lost;
+    if (lost > 0) this.prometheus.countLostLogRows(lost);
   }
 
   recordLogWriteFailure(): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { qdrantConfig, retrievalConfig } from '../../config';
+import { retrievalConfig, vectorsConfig } from '../../config';
 import { validationFailed } from '../common/validation';
 import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { crossFieldViolations } from './retrieve-request.rules';
@@ -9,12 +9,12 @@ import { crossFieldViolations } from './retrieve-request.rules';
 @Injectable()
 export class RetrieveRequestPipe implements PipeTransform<RetrieveRequestDto, RetrieveRequestDto> {
   constructor(
-    @Inject(qdrantConfig.KEY) private readonly qdrant: ConfigType<typeof qdrantConfig>,
+    @Inject(vectorsConfig.KEY) private readonly vectors: ConfigType<typeof vectorsConfig>,
     @Inject(retrievalConfig.KEY) private readonly retrieval: ConfigType<typeof retrievalConfig>,
   ) {}
 
   transform(request: RetrieveRequestDto): RetrieveRequestDto {
-    const violations = crossFieldViolations(request, this.qdrant.vectorSize, this.retrieval.maxQueryTerms);
+    const violations = crossFieldViolations(request, this.vectors.vectorSize, this.retrieval.maxQueryTerms);
     if (violations.length > 0) throw validationFailed(violations);
     return request;
   }
