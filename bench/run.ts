@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { performance as perfHooks } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
@@ -15,6 +16,7 @@ import { VectorStore } from '../src/vectors/vector-store';
 import { QueryCounter } from '../test/support/query-counter';
 import { against, machine, plain, renderTable, type Figure, type Goal } from './report';
 import { measureEmbeddedSearch } from './embedded-search';
+import { parseLatencySpec, runLatencyBench } from './latency';
 import { chunkAt, queryText, queryVectorAt, selectionFrom, vectorJson } from './corpus';
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { createScratchTable, rawInsert, rawRow, type RawPath } from './raw-insert';
@@ -35,6 +37,8 @@ const { values: args } = parseArgs({
     'phase-ms': { type: 'string', default: '60000' },
     'ingest-concurrency': { type: 'string', default: '2' },
     out: { type: 'string' },
+    /** `pg=10,qdrant=15,embed=100`: run the cloud-latency benchmark (bench/latency.ts) instead. */
+    latency: { type: 'string' },
   },
 });
 const CHUNKS = Number(args.chunks);
@@ -91,6 +95,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rate = (count: number, ms: number) => count / (ms / 1000);
 
 async function main(): Promise<void> {
+  if (args.latency !== undefined) {
+    return runLatencyBench(parseLatencySpec(args.latency), { chunks: CHUNKS, requests: QUERIES });
+  }
   const figures: Figure[] = [];
   const goals: Goal[] = [];
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -252,6 +259,8 @@ async function main(): Promise<void> {
     for (const connections of [1, 10]) {
       http[`c${connections}`] = {} as Record<Mode, Summary & { rps: number; non2xx: number }>;
       for (const mode of modes) {
+        // The service's event loop (this thread; the load client and the HNSW graph have their own).
+        const loopBefore = perfHooks.eventLoopUtilization();
         const result = await load.run({
           kind: 'http',
           url: `${baseUrl}/v1/retrieve`,
@@ -261,6 +270,7 @@ async function main(): Promise<void> {
           amount: REQUESTS,
           maxMs: PHASE_MS,
         });
+        const loop = perfHooks.eventLoopUtilization(loopBefore);
         const summary = {
           ...summarize(result.latencies),
           rps: rate(result.latencies.length, result.durationMs),
@@ -272,6 +282,11 @@ async function main(): Promise<void> {
           plain(`retrieve ${mode} c=${connections} p95`, summary.p95, 'ms'),
           against(`retrieve ${mode} c=${connections} p99`, summary.p99, 'ms', 'floor p99', floor.p99),
           plain(`retrieve ${mode} c=${connections} throughput`, summary.rps, 'req/s'),
+          plain(
+            `retrieve ${mode} c=${connections} event-loop busy per request`,
+            loop.active / Math.max(1, result.latencies.length),
+            'ms',
+          ),
           // Timeouts (10 s) and error statuses are counted, not fatal: the rest still gets measured.
           plain(
             `retrieve ${mode} c=${connections} failed requests`,
