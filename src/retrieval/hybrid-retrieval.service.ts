@@ -46,6 +46,7 @@ export class HybridRetrieval extends RetrievalModeHandler {
           request.query!,
           filter,
           candidates,
+          Math.max(candidates, this.config.textMatchLimit),
         ),
       ),
     );

@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { ChunksModule } from '../chunks/chunks.module';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { LogsModule } from '../logs/logs.module';
+import { SyncModule } from '../sync/sync.module';
 import { VectorsModule } from '../vectors/vectors.module';
 import { HybridRetrieval } from './hybrid-retrieval.service';
+import { ModelGuard } from './model-guard.service';
 import { QueryEmbedder } from './query-embedder.service';
 import { RetrievalController } from './retrieval.controller';
 import { RetrievalLogWriter } from './retrieval-log.writer';
@@ -17,7 +19,7 @@ import { VectorRetrieval } from './vector-retrieval.service';
 
 /** Exports its metrics for the observability module's /metrics. */
 @Module({
-  imports: [VectorsModule, EmbeddingsModule, ChunksModule, LogsModule],
+  imports: [VectorsModule, EmbeddingsModule, ChunksModule, LogsModule, SyncModule],
   controllers: [RetrievalController],
   providers: [
     RetrievalService,
@@ -30,6 +32,7 @@ import { VectorRetrieval } from './vector-retrieval.service';
       useFactory: (...handlers: unknown[]) => handlers,
     },
     QueryEmbedder,
+    ModelGuard,
     RetrievalRepository,
     RetrievalLogWriter,
     RetrievalMetrics,
