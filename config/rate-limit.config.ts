@@ -35,6 +35,16 @@ class RateLimitEnv {
   @IsInt()
   RATE_LIMIT_WINDOW_MS = 60_000;
 
+  /**
+   * Requests one API key (or client IP without one) may have in flight at once, per process;
+   * past it a request is refused with 429 at once. 0 turns the limit off.
+   */
+  @Transform(toInt)
+  @Min(0)
+  @Max(100_000)
+  @IsInt()
+  RATE_LIMIT_CONCURRENCY = 16;
+
   /** Shared counters for every replica (else in memory, per process). */
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
@@ -54,6 +64,7 @@ export function loadRateLimitConfig(env: Env = process.env) {
       default: v.RATE_LIMIT_DEFAULT,
     },
     windowMs: v.RATE_LIMIT_WINDOW_MS,
+    concurrencyPerKey: v.RATE_LIMIT_CONCURRENCY,
     redisUrl: v.REDIS_URL,
     redisKeyPrefix: v.REDIS_KEY_PREFIX,
   };

@@ -30,6 +30,17 @@ class RetrievalEnv {
   @IsInt()
   RETRIEVAL_HYBRID_CANDIDATES = 50;
 
+  /**
+   * Query embeddings kept in memory (LRU, keyed by model and normalised text), so a repeated
+   * question costs no provider call; 0 turns the cache off. Each entry is one vector (4 KiB at
+   * 1024 dimensions): the default holds ≈ 8 MiB.
+   */
+  @Transform(toInt)
+  @Min(0)
+  @Max(1_000_000)
+  @IsInt()
+  RETRIEVAL_QUERY_CACHE_SIZE = 2_000;
+
   /** Retrieval log rows waiting to be written; a full queue makes requests wait (never drops). */
   @Transform(toInt)
   @Min(1)
@@ -59,6 +70,7 @@ export function loadRetrievalConfig(env: Env = process.env) {
     weightVector: v.RETRIEVAL_WEIGHT_VECTOR,
     weightText: v.RETRIEVAL_WEIGHT_TEXT,
     hybridCandidates: v.RETRIEVAL_HYBRID_CANDIDATES,
+    queryCacheSize: v.RETRIEVAL_QUERY_CACHE_SIZE,
     logQueueSize: v.RETRIEVAL_LOG_QUEUE_SIZE,
     logBatchSize: v.RETRIEVAL_LOG_BATCH_SIZE,
     logFlushMs: v.RETRIEVAL_LOG_FLUSH_MS,

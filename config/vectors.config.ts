@@ -1,10 +1,31 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { toInt, validateEnv, type Env } from './env';
 
-/** The embedded vector store (used when QDRANT_URL is not set). */
+/**
+ * The vector index, whichever store serves it: the collection and its vector size (both
+ * stores), and the embedded store's search settings (used when QDRANT_URL is not set).
+ */
 class VectorsEnv {
+  /**
+   * The collection (an alias once `vectors:rebuild` has run) in Qdrant or the embedded store.
+   * Qdrant takes names of up to 255 characters; a rebuild creates `<name>_<17-digit UTC
+   * timestamp>`, 18 more, so the configured name keeps room for it.
+   */
+  @Matches(/^[A-Za-z0-9_-]{1,237}$/, {
+    message:
+      'must be 1-237 letters, digits, _ or - (a rebuild adds an 18-character suffix, Qdrant allows 255)',
+  })
+  QDRANT_COLLECTION = 'book_embeddings';
+
+  /** Dimensions of every stored embedding; the collection is created with it. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(65536)
+  @IsInt()
+  VECTOR_SIZE = 1024;
+
   /**
    * Points from which an HNSW index answers searches; 0 = always exact. Below it the native exact
    * scan is fast enough (≈ 1.7 ms at 10 000 × 1024, ≈ 3.5 ms at 20 000) and exact; above it the
@@ -30,7 +51,12 @@ class VectorsEnv {
 
 export function loadVectorsConfig(env: Env = process.env) {
   const v = validateEnv(VectorsEnv, env);
-  return { annMinPoints: v.EMBEDDED_ANN_MIN_POINTS, annEfSearch: v.EMBEDDED_ANN_EF_SEARCH };
+  return {
+    collection: v.QDRANT_COLLECTION,
+    vectorSize: v.VECTOR_SIZE,
+    annMinPoints: v.EMBEDDED_ANN_MIN_POINTS,
+    annEfSearch: v.EMBEDDED_ANN_EF_SEARCH,
+  };
 }
 
 export const vectorsConfig = registerAs('vectors', () => loadVectorsConfig());

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { MetricsService } from '../observability/metrics.service';
 import type { DropReason, RetrievalMode, Timings } from './retrieval.types';
 
@@ -24,8 +25,20 @@ export class RetrievalMetrics {
   private logRowsWritten = 0;
   private logRowsLost = 0;
   private logWriteFailures = 0;
+  private readonly queryCache: Counter<'result'>;
 
-  constructor(private readonly prometheus: MetricsService) {}
+  constructor(private readonly prometheus: MetricsService) {
+    this.queryCache = new Counter({
+      name: 'ragstore_retrieval_query_cache_total',
+      help: 'Text queries answered from the query-embedding cache (hit) or sent to the provider (miss)',
+      labelNames: ['result'] as const,
+      registers: [prometheus.registry],
+    });
+  }
+
+  recordQueryCache(result: 'hit' | 'miss'): void {
+    this.queryCache.inc({ result });
+  }
 
   recordRetrieval(mode: RetrievalMode, timings: Timings, dropped: readonly { reason: DropReason }[]): void {
     this.retrievals[mode] += 1;
@@ -43,6 +56,7 @@ export class RetrievalMetrics {
   recordLogWrite(written: number, lost: number): void {
     this.logRowsWritten += written;
     this.logRowsLost += lost;
+    if (lost > 0) this.prometheus.countLostLogRows(lost);
   }
 
   recordLogWriteFailure(): void {

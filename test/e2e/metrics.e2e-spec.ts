@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { RetrievalLogWriter } from '../../src/retrieval/retrieval-log.writer';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';
 import { bookChunks, ingestBody, postJson, uniqueDocument } from '../support/ingest';
@@ -156,5 +158,17 @@ describe('GET /metrics', () => {
     expect(routes).toContain('unmatched');
     expect(routes).toContain('/v1/chunks/:chunk_id');
     expect(routes.filter((route) => route.includes('00000000') || route.startsWith('/no/'))).toEqual([]);
+  });
+
+  it('counts retrieval log rows the database refused as lost', async () => {
+    const before = total(await scrape(), 'ragstore_retrieval_log_rows_lost_total');
+    // HTTP input can no longer hold a NUL (it is a 400 up front); a row that reaches the writer
+    // with one anyway is refused by PostgreSQL, and must show up as lost, not vanish.
+    await t.app.get(RetrievalLogWriter).enqueue({
+      row: { log_id: randomUUID(), user_query: 'nul\u0000query', retrieval_mode: 'vector' },
+      repairs: [],
+    });
+    await eventually(async () => total(await scrape(), 'ragstore_retrieval_log_rows_lost_total') > before);
+    expect(total(await scrape(), 'ragstore_retrieval_log_rows_lost_total')).toBe(before + 1);
   });
 });
