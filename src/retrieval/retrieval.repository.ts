@@ -40,8 +40,9 @@ export class RetrievalRepository {
   }
 
   /**
-   * Hybrid mode in one statement: the full-text top `limit` (websearch syntax over the generated
-   * `search_vector`, GIN index, ts_rank) under the filter, plus the live rows of the vector hits
+   * Hybrid mode in one statement: the full-text top `limit` (`textQuery`'s websearch input over
+   * the generated `search_vector`, GIN index; ranked by cover density, which rewards the query's
+   * words close together, divided by 1 + log(length) so long chunks do not win by size) under the filter, plus the live rows of the vector hits
    * `vectorIds`, all returned with their text rank (null when not a text hit).
    */
   findHybridCandidates(
@@ -54,8 +55,8 @@ export class RetrievalRepository {
     const inFilter = filterSql(filter, params);
     return this.dataSource.query(
       `WITH text_hits AS (
-         SELECT c.chunk_id, ts_rank(c.search_vector, q.query) AS text_score,
-                row_number() OVER (ORDER BY ts_rank(c.search_vector, q.query) DESC, c.chunk_id) AS text_rank
+         SELECT c.chunk_id, ts_rank_cd(c.search_vector, q.query, 1) AS text_score,
+                row_number() OVER (ORDER BY ts_rank_cd(c.search_vector, q.query, 1) DESC, c.chunk_id) AS text_rank
            FROM chunks c, websearch_to_tsquery('english', $2) AS q(query)
           WHERE c.search_vector @@ q.query AND c.deleted_at IS NULL AND ${inFilter}
           ORDER BY text_rank
