@@ -6,6 +6,7 @@ import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { byChunkId, hydrateInOrder, withoutFlag } from './hydration';
 import { QueryEmbedder } from './query-embedder.service';
 import { reciprocalRankFusion } from './rank-fusion';
+import { textQuery } from './text-query';
 import { RetrievalRepository } from './retrieval.repository';
 import type { ModeOutcome, RankedList } from './retrieval.types';
 import { confirmedByPostgres } from './sql-state';
@@ -43,7 +44,7 @@ export class HybridRetrieval extends RetrievalModeHandler {
       confirmedByPostgres(() =>
         this.repository.findHybridCandidates(
           hits.map((hit) => hit.id),
-          request.query!,
+          textQuery(request.query!, this.config.textMaxTerms),
           filter,
           candidates,
           Math.max(candidates, this.config.textMatchLimit),
