@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigValidationError,
+  configVariableNames,
   loadAppConfig,
   loadDatabaseConfig,
   loadQdrantConfig,
@@ -153,5 +154,34 @@ describe('configuration', () => {
     );
     expect(Object.keys(env).length).toBeGreaterThan(40);
     expect(() => validateAllConfig(env)).not.toThrow();
+  });
+});
+
+describe('configVariableNames', () => {
+  it('lists every variable the namespaces read, aliases and _FILE forms included', () => {
+    const names = configVariableNames();
+    for (const name of [
+      'NODE_ENV',
+      'LOG_LEVEL',
+      'CORS_ORIGINS',
+      'ADMIN_API_KEY',
+      'AUTH_MODE',
+      'DATABASE_URL',
+      'NEON_DATABASE_URL',
+      'DATABASE_URL_FILE',
+      'REDIS_URL',
+      'QDRANT_URL',
+      'QDRANT_API_KEY_FILE',
+      'EMBEDDING_PROVIDER',
+      'EMBEDDING_API_KEY',
+      'VECTOR_SIZE',
+    ])
+      expect(names).toContain(name);
+  });
+
+  it('the test setup cleared them all: only its own defaults are set in a test', () => {
+    const set = configVariableNames().filter((name) => process.env[name] !== undefined);
+    expect(set.sort()).toEqual(['DATA_DIR', 'LOG_LEVEL', 'NODE_ENV']);
+    expect(process.env.NODE_ENV).toBe('test');
   });
 });
