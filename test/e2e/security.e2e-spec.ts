@@ -168,6 +168,42 @@ describe('API keys and roles', () => {
     ).toBe(200);
   });
 
+  it('audits key creation and revocation, and names the acting key on every write', async () => {
+    const created = await createKey('writer');
+    const audit = async (resourceType: string, resourceId: string) =>
+      (
+        await (
+          await call(
+            'get',
+            `/v1/audit-logs?resource_type=${resourceType}&resource_id=${resourceId}`,
+            ADMIN_KEY,
+          )
+        ).json()
+      ).items;
+    expect((await call('delete', `/v1/admin/api-keys/${created.key_id}`, ADMIN_KEY)).status).toBe(200);
+    const keyRows = await audit('api_key', created.key_id);
+    expect(keyRows.map((r: { operation_type: string }) => r.operation_type).sort()).toEqual([
+      'create',
+      'revoke',
+    ]);
+    for (const row of keyRows) {
+      expect(row.details).toMatchObject({
+        role: 'writer',
+        actor: { kind: 'bootstrap_admin', role: 'admin' },
+      });
+      expect(JSON.stringify(row)).not.toContain(created.key);
+    }
+
+    // A stored admin key creating a user: the row is about the user, and names the key as the actor.
+    const writer = await createKey('admin');
+    const user = await (
+      await call('post', '/v1/users', writer.key, { email: `w-${randomUUID()}@example.com` })
+    ).json();
+    const [userRow] = await audit('user', user.user_id);
+    expect(userRow.user_id).toBe(user.user_id);
+    expect(userRow.details.actor).toEqual({ kind: 'api_key', key_id: writer.key_id, role: 'admin' });
+  });
+
   it('keeps the probes public', async () => {
     for (const path of ['/health/live', '/health/ready', '/db/status/neon', '/db/status/qdrant']) {
       expect((await call('get', path)).status).toBe(200);
