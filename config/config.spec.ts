@@ -32,7 +32,7 @@ describe('configuration', () => {
     expect(loadVectorsConfig({})).toEqual({
       collection: 'book_embeddings',
       vectorSize: 1024,
-      annMinPoints: 20_000,
+      annMinPoints: 1_000,
       annEfSearch: 128,
     });
   });

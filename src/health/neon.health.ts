@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { classifyPostgresError, sqlState } from '../database/postgres-errors';
 import { PROBE_TIMEOUT_MS, ProbeConnection } from '../database/probe-connection';
 import { withTimeout, TimeoutError } from './with-timeout';
 
@@ -39,11 +40,9 @@ export class NeonHealthIndicator {
 
 function postgresReason(error: unknown): string {
   if (error instanceof TimeoutError) return 'timeout';
-  const code =
-    (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
-  if (code === '28P01' || code === '28000') return 'auth_failed';
-  if (code === '3D000') return 'database_missing';
-  if (code && /^(ECONN|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|57P0|08)/.test(code)) return 'unreachable';
-  if (/terminated|timeout exceeded|connect/i.test((error as Error).message ?? '')) return 'unreachable';
-  return 'error';
+  // The reason codes are public: which rule refused, never the server's text.
+  const state = sqlState(error);
+  if (state === '28P01' || state === '28000') return 'auth_failed';
+  if (state === '3D000') return 'database_missing';
+  return classifyPostgresError(error) === 'unavailable' ? 'unreachable' : 'error';
 }
