@@ -47,6 +47,16 @@ export class ApiKeysRepository {
     return row ?? null;
   }
 
+  /** Revokes every active key bound to a user; returns how many. */
+  async revokeForUser(manager: EntityManager, userId: string): Promise<number> {
+    const rows = await returningRows<{ key_id: string }>(
+      manager,
+      `UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING key_id`,
+      [userId],
+    );
+    return rows.length;
+  }
+
   async touch(keyIds: readonly string[]): Promise<void> {
     await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE key_id = ANY($1::uuid[])`, [
       keyIds,

@@ -7,7 +7,8 @@ import { mapPage, type Page, type PageRequest } from '../common/pagination';
 import type { ApiKeyEntity, Role } from './api-key.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
-import { Transactions } from '../database/transactions';
+import { Transactions, type Transaction } from '../database/transactions';
+import { validationFailed } from '../common/validation';
 import { toApiKeyResponse, type ApiKeyResponseDto, type CreatedApiKeyDto } from './dto/api-key-response.dto';
 
 /** Who is calling: a stored key, or the bootstrap admin key from the environment. */
@@ -63,6 +64,12 @@ export class ApiKeysService implements OnApplicationShutdown {
 
   /** Key management is audited like any write: the row commits with the key, naming who acted. */
   async create(name: string, role: Role, userId: string | null): Promise<CreatedApiKeyDto> {
+    // A binding restricts a reader to one user; on a writer or admin key it would mean nothing.
+    if (userId !== null && role !== 'reader') {
+      throw validationFailed([
+        { field: 'user_id', rules: ['readerOnly'], messages: ['user_id binds reader keys only'] },
+      ]);
+    }
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const row = await this.transactions.run(async (manager) => {
       const created = await this.keys.insert(manager, {
@@ -103,6 +110,18 @@ export class ApiKeysService implements OnApplicationShutdown {
     });
     this.cache.delete(row.key_hash);
     return toApiKeyResponse(row);
+  }
+
+  /**
+   * Inside the caller's transaction (a user deactivated or erased): the user's keys stop working at
+   * once on this replica; other replicas trust their cached verification for API_KEY_CACHE_MS.
+   */
+  async revokeForUser(manager: Transaction, userId: string): Promise<number> {
+    const revoked = await this.keys.revokeForUser(manager, userId);
+    for (const [hash, entry] of this.cache) {
+      if (entry.principal?.user_id === userId) this.cache.delete(hash);
+    }
+    return revoked;
   }
 
   /** The caller behind `key`, or null for an unknown or revoked key. */

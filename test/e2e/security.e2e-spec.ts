@@ -204,6 +204,32 @@ describe('API keys and roles', () => {
     expect(userRow.details.actor).toEqual({ kind: 'api_key', key_id: writer.key_id, role: 'admin' });
   });
 
+  it('revokes a user’s keys at once when the user is deactivated or erased; binds only reader keys', async () => {
+    const user = async () =>
+      (await (await call('post', '/v1/users', ADMIN_KEY, { email: `u-${randomUUID()}@example.com` })).json())
+        .user_id as string;
+    for (const hard of [false, true]) {
+      const userId = await user();
+      const key = (await createKey('reader', userId)).key;
+      expect((await call('get', `/v1/users/${userId}/chat-history`, key)).status).toBe(200);
+      expect((await call('delete', `/v1/users/${userId}${hard ? '?hard=true' : ''}`, ADMIN_KEY)).status).toBe(
+        204,
+      );
+      // Within the key cache's lifetime (30 s here): the revocation does not wait for it.
+      const after = await call('get', `/v1/users/${userId}/chat-history`, key);
+      expect([hard, after.status]).toEqual([hard, 401]);
+    }
+    const bound = await call('post', '/v1/admin/api-keys', ADMIN_KEY, {
+      name: 'writer-as-someone',
+      role: 'writer',
+      user_id: await user(),
+    });
+    expect(bound.status).toBe(400);
+    expect((await bound.json()).details).toEqual([
+      expect.objectContaining({ field: 'user_id', rules: ['readerOnly'] }),
+    ]);
+  });
+
   it('keeps the probes public', async () => {
     for (const path of ['/health/live', '/health/ready', '/db/status/neon', '/db/status/qdrant']) {
       expect((await call('get', path)).status).toBe(200);
