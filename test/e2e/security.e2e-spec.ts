@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/app';
+import { bookChunks, ingestBody, uniqueDocument } from '../support/ingest';
 
 const ADMIN_KEY = `admin-${'k'.repeat(40)}`;
 const ROLES = ['reader', 'writer', 'admin'] as const;
+const VECTOR_SIZE = 16;
 type Role = (typeof ROLES)[number];
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -40,7 +42,7 @@ describe('API keys and roles', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { ADMIN_API_KEY: ADMIN_KEY } });
+    t = await startTestApp({ env: { ADMIN_API_KEY: ADMIN_KEY, VECTOR_SIZE: String(VECTOR_SIZE) } });
     for (const role of ROLES) keys[role] = (await createKey(role)).key;
     const document = await (await fetch(`${t.baseUrl}/docs-json`)).json();
     operations = Object.entries(document.paths as Record<string, Record<string, any>>)
@@ -202,6 +204,25 @@ describe('API keys and roles', () => {
     const [userRow] = await audit('user', user.user_id);
     expect(userRow.user_id).toBe(user.user_id);
     expect(userRow.details.actor).toEqual({ kind: 'api_key', key_id: writer.key_id, role: 'admin' });
+
+    // Chunk writes go through the chunk unit of work, which audits through the same writer.
+    const ingester = await createKey('writer');
+    const document = uniqueDocument('audited');
+    const ingest = await call(
+      'post',
+      '/v1/ingest',
+      ingester.key,
+      ingestBody(document, bookChunks(1, VECTOR_SIZE)),
+    );
+    expect([201, 202]).toContain(ingest.status);
+    const rows = (
+      await (await call('get', '/v1/audit-logs?operation_type=ingest&limit=50', ADMIN_KEY)).json()
+    ).items as { details: { actor?: unknown } }[];
+    expect(rows.map((r) => r.details.actor)).toContainEqual({
+      kind: 'api_key',
+      key_id: ingester.key_id,
+      role: 'writer',
+    });
   });
 
   it('revokes a user’s keys at once when the user is deactivated or erased; binds only reader keys', async () => {
