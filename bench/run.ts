@@ -21,9 +21,11 @@ import { chunkAt, queryText, queryVectorAt, selectionFrom, vectorJson } from './
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { createScratchTable, rawInsert, rawRow, type RawPath } from './raw-insert';
 import { summarize, timeLoop, type Summary } from './stats';
+import { applyQdrantArgs, measureRawQdrantQuery, QDRANT_OPTIONS, startBenchDouble } from './qdrant';
 
 /**
- * `npm run bench [-- --chunks 100000 --requests 500 --out file.json]`: starts the configured
+ * `npm run bench [-- --chunks 100000 --requests 500 --out file.json]
+ * [--qdrant-url URL [--qdrant-api-key K] | --qdrant-double]`: starts the configured
  * stack (embedded PostgreSQL and vector store unless DATABASE_URL / QDRANT_URL are set), seeds
  * it through the API, and measures each path next to its floor in the same run. It reports; it
  * asserts nothing about absolute times.
@@ -37,10 +39,12 @@ const { values: args } = parseArgs({
     'phase-ms': { type: 'string', default: '60000' },
     'ingest-concurrency': { type: 'string', default: '2' },
     out: { type: 'string' },
+    ...QDRANT_OPTIONS,
     /** `pg=10,qdrant=15,embed=100`: run the cloud-latency benchmark (bench/latency.ts) instead. */
     latency: { type: 'string' },
   },
 });
+applyQdrantArgs(args);
 const CHUNKS = Number(args.chunks);
 const REQUESTS = Number(args.requests);
 const SEED = Number(args.seed);
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
   const goals: Goal[] = [];
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+  const double = await startBenchDouble(args);
   const server = await resolveDatabaseServer();
   const app: NestFastifyApplication = await createApp({ databaseUrl: server.url });
   await app.listen(0, '127.0.0.1');
@@ -242,6 +247,19 @@ async function main(): Promise<void> {
       }),
     );
     figures.push(plain(`floor: ${store.kind} search + raw ANY($1), p50`, floor.p50, 'ms'));
+    const rawQdrant =
+      store.kind === 'qdrant'
+        ? await measureRawQdrantQuery({
+            url: process.env.QDRANT_URL!,
+            apiKey: process.env.QDRANT_API_KEY,
+            collection: (await store.collectionInfo())!.name,
+            vectors: queryVectors,
+            limit: TOP_K + 5,
+            requests: REQUESTS,
+            phaseMs: PHASE_MS,
+          })
+        : null;
+    if (rawQdrant) figures.push(...rawQdrant.figures);
 
     log('retrieval over HTTP (autocannon, in a worker thread)');
     const http: Record<string, Record<Mode, Summary & { rps: number; non2xx: number }>> = {};
@@ -298,6 +316,11 @@ async function main(): Promise<void> {
     }
     const v1 = http.c1.vector;
     const v10 = http.c10.vector;
+    if (rawQdrant) {
+      figures.push(
+        against('retrieve vector c=1 p50 vs raw Qdrant', v1.p50, 'ms', 'raw query p50', rawQdrant.identity),
+      );
+    }
     goals.push(
       {
         goal: 'vector retrieval p50 ≤ 1.3× floor (c=1)',
@@ -445,6 +468,7 @@ async function main(): Promise<void> {
     await pg.end();
     await app.close();
     await server.embedded?.stop();
+    await double?.close();
     if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
   }
 }

@@ -30,6 +30,13 @@ class RetrievalEnv {
   @IsInt()
   RETRIEVAL_HYBRID_CANDIDATES = 50;
 
+  /** Words of a query the hybrid text leg searches for (OR), so a long query stays cheap. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(256)
+  @IsInt()
+  RETRIEVAL_TEXT_MAX_TERMS = 16;
+
   /**
    * Query embeddings kept in memory (LRU, keyed by model and normalised text), so a repeated
    * question costs no provider call; 0 turns the cache off. Each entry is one vector (4 KiB at
@@ -91,6 +98,7 @@ export function loadRetrievalConfig(env: Env = process.env) {
     weightVector: v.RETRIEVAL_WEIGHT_VECTOR,
     weightText: v.RETRIEVAL_WEIGHT_TEXT,
     hybridCandidates: v.RETRIEVAL_HYBRID_CANDIDATES,
+    textMaxTerms: v.RETRIEVAL_TEXT_MAX_TERMS,
     queryCacheSize: v.RETRIEVAL_QUERY_CACHE_SIZE,
     textMatchLimit: v.RETRIEVAL_TEXT_MATCH_LIMIT,
     maxQueryTerms: v.RETRIEVAL_MAX_QUERY_TERMS,

@@ -10,6 +10,7 @@ import { QueryEmbedder } from './query-embedder.service';
 import { RetrievalController } from './retrieval.controller';
 import { RetrievalLogWriter } from './retrieval-log.writer';
 import { RetrievalMetrics } from './retrieval.metrics';
+import { RETRIEVAL_MODE_HANDLERS } from './retrieval-mode';
 import { RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { RetrieveRequestPipe } from './retrieve-request.pipe';
@@ -25,6 +26,11 @@ import { VectorRetrieval } from './vector-retrieval.service';
     VectorRetrieval,
     HybridRetrieval,
     SelectedTextRetrieval,
+    {
+      provide: RETRIEVAL_MODE_HANDLERS,
+      inject: [VectorRetrieval, HybridRetrieval, SelectedTextRetrieval],
+      useFactory: (...handlers: unknown[]) => handlers,
+    },
     QueryEmbedder,
     ModelGuard,
     RetrievalRepository,

@@ -5,14 +5,15 @@ import type { VectorFilter } from '../vectors/vector-store';
 import type { VerifiedRow } from './hydration';
 import type { SelectionProbe } from './selection-probe';
 import type { ChunkRow } from './retrieval.types';
+import { chunkReadList } from '../chunks/chunk-columns';
 
 /** A live row found by full-text search or hydrated for a vector hit, in one statement. */
 export type HybridRow = VerifiedRow & { text_rank: number | null; text_score: number | null };
 
 export type OverlappingRow = ChunkRow & { contains_selection: boolean; within_selection: boolean };
 
-const COLUMNS = `c.chunk_id, c.document_reference, c.page_reference, c.section_title, c.chunk_text,
-       c.chunk_index, c.metadata`;
+/** The read projection (src/chunks/chunk-columns.ts) on alias `c`. */
+const COLUMNS = chunkReadList('c');
 
 /** Case, punctuation and whitespace folded away, so containment survives reflowed or re-typed text. */
 const normalised = (sql: string) => `btrim(regexp_replace(lower(${sql}), '[^[:alnum:]]+', ' ', 'g'))`;
@@ -45,8 +46,9 @@ export class RetrievalRepository {
   }
 
   /**
-   * Hybrid mode in one statement: the full-text top `limit` (websearch syntax over the generated
-   * `search_vector`, GIN index, ts_rank) under the filter, plus the live rows of the vector hits
+   * Hybrid mode in one statement: the full-text top `limit` (`textQuery`'s websearch input over
+   * the generated `search_vector`, GIN index; ranked by cover density, which rewards the query's
+   * words close together, divided by 1 + log(length) so long chunks do not win by size) under the filter, plus the live rows of the vector hits
    * `vectorIds`, all returned with their text rank (null when not a text hit).
    *
    * Bounds: at most `matchLimit` matching rows are ranked (the first the GIN index yields), so a
@@ -66,8 +68,8 @@ export class RetrievalRepository {
     const inFilter = filterSql(filter, params);
     return this.dataSource.query(
       `WITH text_hits AS (
-         SELECT c.chunk_id, ts_rank(c.search_vector, c.query) AS text_score,
-                row_number() OVER (ORDER BY ts_rank(c.search_vector, c.query) DESC, c.chunk_id) AS text_rank
+         SELECT c.chunk_id, ts_rank_cd(c.search_vector, c.query, 1) AS text_score,
+                row_number() OVER (ORDER BY ts_rank_cd(c.search_vector, c.query, 1) DESC, c.chunk_id) AS text_rank
            FROM (SELECT m.*, q.query
                    FROM chunks m, websearch_to_tsquery('english', $2) AS q(query)
                   WHERE m.search_vector @@ q.query
