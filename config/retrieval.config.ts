@@ -60,14 +60,16 @@ class RetrievalEnv {
   RETRIEVAL_TEXT_MATCH_LIMIT = 1_000;
 
   /**
-   * Words and operators a hybrid query may hold (more → 400 naming `query`): each is a full-text
-   * index probe and a ranking term, so this bounds the database time one request can cost.
+   * Words and operators a hybrid query may hold (more → 400 naming `query`). The statement's
+   * cost is bounded by RETRIEVAL_TEXT_MAX_TERMS (the distinct words searched); this refuses what
+   * is plainly not a question (a 4 000-character query could carry ~700 terms) instead of
+   * silently searching its first words.
    */
   @Transform(toInt)
   @Min(1)
   @Max(1_000)
   @IsInt()
-  RETRIEVAL_MAX_QUERY_TERMS = 32;
+  RETRIEVAL_MAX_QUERY_TERMS = 64;
 
   /** Retrieval log rows waiting to be written; a full queue makes requests wait (never drops). */
   @Transform(toInt)

@@ -18,7 +18,9 @@ const EXPECTED = [
   'floor: embedded search + raw ANY($1), p50',
   ...[1, 10].flatMap((c) =>
     ['vector', 'hybrid', 'selected_text'].flatMap((mode) =>
-      ['p50', 'p95', 'p99', 'throughput'].map((what) => `retrieve ${mode} c=${c} ${what}`),
+      ['p50', 'p95', 'p99', 'throughput', 'event-loop busy per request'].map(
+        (what) => `retrieve ${mode} c=${c} ${what}`,
+      ),
     ),
   ),
   'hydration, repository p50',
@@ -36,6 +38,7 @@ const EXPECTED = [
   'embedded HNSW search 300 × 1024, p50',
   'embedded HNSW search 300 × 1024, p99',
   'embedded HNSW recall@10 vs exact (10 queries)',
+  'embedded recall@10 vs exact (10 queries)',
 ];
 
 describe('npm run bench (smoke, 300 chunks)', () => {
@@ -92,11 +95,11 @@ describe('npm run bench (smoke, 300 chunks)', () => {
       expect({ name, value: Number.isFinite(figure?.value) }).toEqual({ name, value: true });
       if (figure.reference) expect(Number.isFinite(figure.ratio)).toBe(true);
     }
-    // The served store's recall (the embedded one here), against exact search on the same queries.
-    const served: any = results.figures.find((f: { name: string }) =>
-      /^\w+ recall@10 vs exact \(\d+ queries\)$/.test(f.name),
-    );
-    expect(served?.value).toBeGreaterThanOrEqual(0.99);
+    // 300 points: below EMBEDDED_ANN_MIN_POINTS, so the bench says exact search served.
+    expect(byName.get('vector searches answered by the approximate index (whole run)')).toMatchObject({
+      value: null,
+      note: expect.stringContaining('exact search'),
+    });
     expect(results.goals.length).toBeGreaterThanOrEqual(7);
     expect(output).toContain('| figure');
   }, 90_000);
