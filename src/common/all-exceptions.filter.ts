@@ -82,6 +82,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     details?: unknown;
     status: number;
   } {
+    if (exception instanceof DomainError && exception.upstream) return upstreamFailure(exception);
     if (exception instanceof DomainError) {
       return {
         code: exception.code,
@@ -109,6 +110,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     return { code: 'INTERNAL_ERROR', message: 'Internal server error', status: 500 };
   }
+}
+
+/**
+ * A failure another service caused: the client gets our code, which service failed and its HTTP
+ * status, never what it said (key fragments, hosts, paths); the log keeps the scrubbed excerpt.
+ */
+function upstreamFailure(error: DomainError) {
+  const { service, status } = error.upstream!;
+  return {
+    code: error.code,
+    message: `The ${service} failed${status !== undefined ? ` (HTTP ${status})` : ''}`,
+    details: status !== undefined ? { upstream_status: status } : undefined,
+    status: statusForCode(error.code),
+  };
 }
 
 function isHealthCheckFailure(exception: unknown): exception is HttpException {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { appConfig } from '../../config';
 import { RequestContextService } from '../common/request-context.module';
+import { REDACTED, resetSecretScrubber } from './secret-scrubber';
 
 /** Paths of log fields that may hold a secret; pino replaces their values. */
 export const REDACTED_PATHS = [
@@ -31,21 +32,27 @@ const PROBE = /^\/(health|db\/status)\//;
   imports: [
     PinoLoggerModule.forRootAsync({
       inject: [appConfig.KEY, RequestContextService],
-      useFactory: (app: ConfigType<typeof appConfig>, requestContext: RequestContextService) => ({
-        // No per-request middleware: the context comes from RequestContextService's hook, and
-        // logRequests writes the access lines.
-        forRoutes: [],
-        pinoHttp: {
-          level: app.logLevel,
-          name: app.serviceName,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          mixin: () => {
-            const requestId = requestContext.current().request_id;
-            return requestId ? { request_id: requestId } : {};
+      useFactory: (app: ConfigType<typeof appConfig>, requestContext: RequestContextService) => {
+        const scrubber = resetSecretScrubber();
+        return {
+          // No per-request middleware: the context comes from RequestContextService's hook, and
+          // logRequests writes the access lines.
+          forRoutes: [],
+          pinoHttp: {
+            level: app.logLevel,
+            name: app.serviceName,
+            redact: { paths: REDACTED_PATHS, censor: REDACTED },
+            // The paths above catch secrets where we expect them; this catches every configured
+            // secret value wherever it turns up (an upstream's error echoing our key, a URL in a stack).
+            hooks: { streamWrite: (line: string) => scrubber.scrub(line) },
+            mixin: () => {
+              const requestId = requestContext.current().request_id;
+              return requestId ? { request_id: requestId } : {};
+            },
+            transport: undefined,
           },
-          transport: undefined,
-        },
-      }),
+        };
+      },
     }),
   ],
 })

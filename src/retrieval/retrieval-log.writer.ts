@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncResource } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import { retrievalConfig } from '../../config';
-import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
+import { ChunkChanges } from '../chunks/chunk-changes';
 import { LogsRepository, type NewLogRow } from '../logs/logs.repository';
 import { RetrievalMetrics } from './retrieval.metrics';
 import type { DroppedCandidate } from './retrieval.types';
@@ -43,9 +41,8 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
   private readonly background = new AsyncResource(RetrievalLogWriter.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly changes: ChunkChanges,
     private readonly logs: LogsRepository,
-    private readonly outbox: ChunkOutboxRepository,
     private readonly metrics: RetrievalMetrics,
     @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
   ) {}
@@ -144,15 +141,22 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
     const repairs = (reason: DroppedCandidate['reason']) => [
       ...new Set(batch.flatMap((t) => t.repairs.filter((r) => r.reason === reason).map((r) => r.chunk_id))),
     ];
-    return this.dataSource.transaction(async (manager) => {
-      await this.logs.insertMany(
-        manager,
-        batch.map((t) => t.row),
-      );
-      // Hints only: the relay syncs each chunk to whatever state Postgres holds when it runs.
-      await this.outbox.enqueue(manager, repairs('not_live'), 'delete');
-      await this.outbox.enqueue(manager, repairs('filter_mismatch'), 'upsert');
-    });
+    // The repair hints are only hints: the relay syncs each chunk to whatever state Postgres
+    // holds when it runs.
+    return this.changes
+      .apply(async (tx) => {
+        await this.logs.insertMany(
+          tx,
+          batch.map((t) => t.row),
+        );
+        return {
+          deleted: repairs('not_live'),
+          upserted: repairs('filter_mismatch'),
+          audit: null,
+          result: undefined,
+        };
+      })
+      .then(() => undefined);
   }
 
   private take(count: number): void {

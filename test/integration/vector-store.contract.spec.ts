@@ -65,6 +65,19 @@ describe('QdrantVectorStore → Qdrant test double', () => {
   vectorStoreContract(() => ({ open: (vectorSize) => openQdrant(double.url, vectorSize, created) }));
 });
 
+describe('QdrantVectorStore → Qdrant test double in strict mode (unindexed filters refused, as Qdrant Cloud sets up)', () => {
+  let double: QdrantDouble;
+  const created: string[] = [];
+  beforeAll(async () => {
+    double = await startQdrantDouble({
+      strictMode: { enabled: true, unindexed_filtering_retrieve: false, unindexed_filtering_update: false },
+    });
+  });
+  afterAll(() => double.close());
+
+  vectorStoreContract(() => ({ open: (vectorSize) => openQdrant(double.url, vectorSize, created) }));
+});
+
 const realQdrant = process.env.QDRANT_URL;
 (realQdrant ? describe : describe.skip)('QdrantVectorStore → real Qdrant (set QDRANT_URL to run)', () => {
   const created: string[] = [];
