@@ -132,7 +132,7 @@ describe('start-up after a crash', () => {
     expect(failures).toEqual([]);
     expect(await stopped(proc)).toBe(0);
     expect(postgresProcessesUsing(join(dataDir, 'postgres', 'pgdata'))).toEqual([]);
-  }, 240_000);
+  }, 360_000);
 
   it('starts normally when owner.pid and postmaster.pid name a live unrelated process, and never signals it', async () => {
     const { dataDir, pgdata, port } = await preparedDataDir('ragstore-pidreuse-');

@@ -49,6 +49,11 @@ export class TcpProxy {
     this.frozen = false;
   }
 
+  /** Cuts every open connection at once, as a network reset does: the server never says goodbye. */
+  cut(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise((resolve) => this.server.close(resolve));
