@@ -4,6 +4,7 @@ import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { SyncModule } from '../sync/sync.module';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
+import { DocumentSyncService } from './document-sync.service';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
 import { ChunkEmbedder } from './chunk-embedder.service';
@@ -12,7 +13,13 @@ import { StoredEmbeddingsRepository } from './stored-embeddings.repository';
 @Module({
   imports: [ChunksModule, SyncModule, EmbeddingsModule],
   controllers: [IngestController, DocumentsController],
-  providers: [IngestService, DocumentsService, ChunkEmbedder, StoredEmbeddingsRepository],
+  providers: [
+    IngestService,
+    DocumentsService,
+    DocumentSyncService,
+    ChunkEmbedder,
+    StoredEmbeddingsRepository,
+  ],
   exports: [IngestService, DocumentsService],
 })
 export class IngestionModule {}
