@@ -36,7 +36,8 @@ class RateLimitEnv {
   RATE_LIMIT_WINDOW_MS = 60_000;
 
   /**
-   * Requests one API key (or client IP without one) may have in flight at once, per process;
+   * Requests one API key may have in flight at once, per process (not counted while
+   * authentication is disabled);
    * past it a request is refused with 429 at once. 0 turns the limit off.
    */
   @Transform(toInt)

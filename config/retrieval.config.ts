@@ -48,6 +48,27 @@ class RetrievalEnv {
   @IsInt()
   RETRIEVAL_QUERY_CACHE_SIZE = 2_000;
 
+  /**
+   * hybrid: full-text matches ranked per request, the first the index yields. Bounds the text
+   * leg's cost whatever the corpus size and however common the words (ranking reads each
+   * match's tsvector); past it, the text list ranks a sample of the matches.
+   */
+  @Transform(toInt)
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  RETRIEVAL_TEXT_MATCH_LIMIT = 1_000;
+
+  /**
+   * Words and operators a hybrid query may hold (more → 400 naming `query`): each is a full-text
+   * index probe and a ranking term, so this bounds the database time one request can cost.
+   */
+  @Transform(toInt)
+  @Min(1)
+  @Max(1_000)
+  @IsInt()
+  RETRIEVAL_MAX_QUERY_TERMS = 32;
+
   /** Retrieval log rows waiting to be written; a full queue makes requests wait (never drops). */
   @Transform(toInt)
   @Min(1)
@@ -79,6 +100,8 @@ export function loadRetrievalConfig(env: Env = process.env) {
     hybridCandidates: v.RETRIEVAL_HYBRID_CANDIDATES,
     textMaxTerms: v.RETRIEVAL_TEXT_MAX_TERMS,
     queryCacheSize: v.RETRIEVAL_QUERY_CACHE_SIZE,
+    textMatchLimit: v.RETRIEVAL_TEXT_MATCH_LIMIT,
+    maxQueryTerms: v.RETRIEVAL_MAX_QUERY_TERMS,
     logQueueSize: v.RETRIEVAL_LOG_QUEUE_SIZE,
     logBatchSize: v.RETRIEVAL_LOG_BATCH_SIZE,
     logFlushMs: v.RETRIEVAL_LOG_FLUSH_MS,

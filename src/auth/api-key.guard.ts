@@ -69,6 +69,11 @@ export class ApiKeyGuard implements CanActivate {
   private checkOwnership(request: AuthenticatedRequest, owner: OwnerLocation, principal: Principal): void {
     const params = request.params as Record<string, unknown> | undefined;
     const body = request.body as Record<string, unknown> | undefined;
+    if (owner.optional && owner.body && body && typeof body === 'object') {
+      if (!principal.user_id) return;
+      // Taken from the binding when left out, so the row is stored as the key's user.
+      body[owner.body] ??= principal.user_id;
+    }
     const target = owner.param ? params?.[owner.param] : owner.body ? body?.[owner.body] : undefined;
     if (!principal.user_id || target !== principal.user_id) {
       throw new DomainError('FORBIDDEN', 'A reader key may act only for the user it is bound to');

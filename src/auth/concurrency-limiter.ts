@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { DomainError } from '../common/errors';
 
 /**
- * Requests in flight per caller (API key, or client IP without one), in this process. A rate limit
+ * Requests in flight per API key, in this process. A rate limit
  * bounds how many requests a key sends per window, not how many it keeps running at once: a
  * key inside its rate with slow requests could still hold every database connection. Past the
  * limit a request is refused at once (429) instead of queueing behind the caller's own.

@@ -47,9 +47,13 @@ export class RequestGate {
 
   private async admit(request: AuthenticatedRequest, reply: FastifyReply, route: string): Promise<void> {
     const docs = DOCS_ROUTE.test(route);
-    if (!this.keys.required) this.refuseForeignHost(request);
-    else if (!docs || this.app.isProduction) await this.authenticate(request);
-    if (!docs) this.concurrency.admit(trackerOf(request), reply);
+    if (!this.keys.required) {
+      this.refuseForeignHost(request);
+      return;
+    }
+    if (!docs || this.app.isProduction) await this.authenticate(request);
+    // Per key: with authentication off (development, loopback only) there is no caller to bound.
+    if (request.principal && !docs) this.concurrency.admit(`key:${request.principal.key_id}`, reply);
   }
 
   private async authenticate(request: AuthenticatedRequest): Promise<void> {
@@ -87,6 +91,3 @@ export class RequestGate {
     }
   }
 }
-
-const trackerOf = (request: AuthenticatedRequest): string =>
-  request.principal ? `key:${request.principal.key_id}` : `ip:${request.ip}`;

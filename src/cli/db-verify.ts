@@ -17,7 +17,7 @@ import {
 } from '../../config';
 import { readAliased } from '../../config/env';
 import { ChunksService } from '../chunks/chunks.service';
-import { connectionFailureReason } from '../database/connect';
+import { describePostgresError } from '../database/postgres-errors';
 import { resolveDatabaseServer } from '../database/database-server';
 import { MIGRATIONS_GLOB, describeDatabase } from '../database/postgres-options';
 import { ROLE_NAMES } from '../database/roles';
@@ -88,7 +88,7 @@ async function verifyPostgres(config: DatabaseConfig, url: string): Promise<Chec
   try {
     client = await connectClient(config, url, 'ragstore-db-verify');
   } catch (error) {
-    const reason = connectionFailureReason(error);
+    const reason = describePostgresError(error);
     return [
       fail('postgres reachable', `${where}: ${reason}`),
       ...['postgres TLS', 'postgres version', 'migrations', 'extensions', 'app role privileges'].map((name) =>

@@ -1,6 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryFailedError } from 'typeorm';
+import {
+  classifyPostgresError,
+  statementFailure,
+  type PostgresFailure,
+  type StatementFailure,
+} from '../database/postgres-errors';
 import { DomainError, statusForCode, type ErrorCode, type FieldViolation } from './errors';
 
 export interface ErrorBody {
@@ -11,6 +16,12 @@ export interface ErrorBody {
   request_id: string;
   details?: unknown;
 }
+
+/**
+ * What a client is told to wait when the database is unavailable: long enough for a restart,
+ * a failover or a pooler slot, short enough that a chat reader is not left waiting.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 const REASON_PHRASES: Record<number, string> = {
   400: 'Bad Request',
@@ -59,6 +70,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       request_id: String(request.id),
       ...(details !== undefined ? { details } : {}),
     };
+    if (code === 'DATABASE_UNAVAILABLE') {
+      void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    }
     if (code === 'RATE_LIMITED') {
       const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
       if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
@@ -86,16 +100,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code = codeForHttpStatus(status, exception);
       return { code, message: httpMessage(exception), status: statusForCode(code) };
     }
-    if (exception instanceof QueryFailedError) {
-      return translatePostgresError(exception as QueryFailedError<Error>);
+    const failure = classifyPostgresError(exception);
+    if (failure === 'unavailable') {
+      const code: ErrorCode = 'DATABASE_UNAVAILABLE';
+      return { code, message: 'The database is unavailable; try again shortly', status: statusForCode(code) };
     }
+    const statement = statementFailure(exception);
+    if (statement) return translatePostgresError(statement, failure);
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
       return translateFastifyError(fastifyError);
-    }
-    if (isConnectionError(exception)) {
-      const code: ErrorCode = 'DATABASE_UNAVAILABLE';
-      return { code, message: 'The database is unavailable; try again shortly', status: statusForCode(code) };
     }
     return { code: 'INTERNAL_ERROR', message: 'Internal server error', status: 500 };
   }
@@ -179,51 +193,27 @@ function translateFastifyError(error: { statusCode?: number; code?: string; mess
   return { code, message, status: statusForCode(code) };
 }
 
-/** PostgreSQL SQLSTATEs a request can cause, as client errors that never echo SQL. */
-function translatePostgresError(error: QueryFailedError<Error>) {
-  const driverError = error.driverError as {
-    code?: string;
-    constraint?: string;
-    column?: string;
-    detail?: string;
-  };
+/** PostgreSQL failures a request can cause, as client errors that never echo SQL. */
+function translatePostgresError(driverError: StatementFailure, failure: PostgresFailure) {
   const constraint = driverError.constraint;
   let code: ErrorCode;
   let message: string;
-  switch (driverError.code) {
-    case '23505':
+  switch (failure) {
+    case 'unique':
       code = 'DUPLICATE';
       message = 'A resource with the same unique value already exists';
       break;
-    case '23503':
+    case 'foreign_key':
       code = 'REFERENCE_VIOLATION';
       message = 'The request refers to a resource that does not exist, or one still referenced';
       break;
-    case '23502':
-    case '23514':
-    case '22001':
-    case '22003':
-    case '22P02':
-    case '22007':
-    case '22008':
-    case '22021':
-    case '22P05':
+    case 'constraint':
       code = 'CONSTRAINT_VIOLATION';
       message = 'A value breaks a constraint of the data model';
       break;
-    case '57014':
+    case 'timeout':
       code = 'DATABASE_TIMEOUT';
       message = 'The database took too long to answer';
-      break;
-    case '57P01':
-    case '57P02':
-    case '57P03':
-    case '08000':
-    case '08003':
-    case '08006':
-    case '53300':
-      code = 'DATABASE_UNAVAILABLE';
-      message = 'The database is unavailable; try again shortly';
       break;
     default:
       return { code: 'INTERNAL_ERROR' as ErrorCode, message: 'Internal server error', status: 500 };
@@ -265,14 +255,4 @@ function fieldViolations(
       ? [driverError.column]
       : [];
   return fields.map((field) => ({ field, rules: [rule], messages: [message] }));
-}
-
-function isConnectionError(error: unknown): boolean {
-  const err = error as { code?: string; message?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(err.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(
-      err.message ?? '',
-    )
-  );
 }

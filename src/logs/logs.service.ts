@@ -6,7 +6,7 @@ import type { AttachResponseDto } from './dto/attach-response.dto';
 import type { ListLogsQueryDto } from './dto/list-logs-query.dto';
 import { toLogResponse, type LogResponseDto } from './dto/log-response.dto';
 import type { LogEntity } from './log.entity';
-import { LogNotFoundError, LogOwnedByAnotherUserError } from './logs.errors';
+import { LogNotFoundError, LogResponseAlreadySetError } from './logs.errors';
 import { LogsRepository } from './logs.repository';
 import { Transactions, type Transaction } from '../database/transactions';
 
@@ -47,12 +47,23 @@ export class LogsService {
 
   /**
    * Inside the caller's transaction (a chat turn): attaches the turn's answer to the retrieval it
-   * came from, which must belong to the same user (or to no user).
+   * came from. Only a log of the same user (a log of another user, or of none, is "not found", so
+   * the answer reveals nothing about it), and only once: an answer already recorded is never
+   * replaced through a turn. The change is audited like any other.
    */
   async linkResponse(manager: Transaction, logId: string, userId: string, response: string): Promise<void> {
     const log = await this.requireLockedLog(manager, logId);
-    if (log.user_id !== null && log.user_id !== userId) throw new LogOwnedByAnotherUserError(logId);
+    if (log.user_id !== userId) throw new LogNotFoundError(logId);
+    if (log.response === response) return;
+    if (log.response !== null) throw new LogResponseAlreadySetError(logId);
     await this.logs.setResponse(manager, logId, response);
+    await this.audit.record(manager, {
+      operation_type: 'update',
+      resource_type: 'log',
+      resource_id: logId,
+      user_id: userId,
+      details: { changes: changedFields(log, { response }), via: 'chat_turn' },
+    });
   }
 
   private async requireLockedLog(manager: Transaction, logId: string): Promise<LogEntity> {

@@ -5,6 +5,7 @@ import { vectorsConfig, retrievalConfig } from '../../config';
 import { DomainError } from '../common/errors';
 import { validationFailed } from '../common/validation';
 import { EmbeddingProvider } from '../embeddings/embedding-provider';
+import { ModelGuard } from './model-guard.service';
 import { RetrievalMetrics } from './retrieval.metrics';
 
 /**
@@ -30,13 +31,21 @@ export class QueryEmbedder {
     @Inject(vectorsConfig.KEY) private readonly vectors: ConfigType<typeof vectorsConfig>,
     @Inject(retrievalConfig.KEY) config: ConfigType<typeof retrievalConfig>,
     private readonly metrics: RetrievalMetrics,
+    private readonly guard: ModelGuard,
   ) {
     this.cache = config.queryCacheSize > 0 ? new LRUCache({ max: config.queryCacheSize }) : null;
   }
 
-  /** query_vector's size was checked with the request; an embedding's size is checked here. */
-  vectorFor(request: { query?: string; query_vector?: number[] }): Promise<readonly number[] | Float32Array> {
-    if (request.query_vector) return Promise.resolve(request.query_vector);
+  /**
+   * query_vector's size was checked with the request; an embedding's size is checked here, and a
+   * text query is refused when the collection holds another model's vectors (ModelGuard).
+   */
+  async vectorFor(request: {
+    query?: string;
+    query_vector?: number[];
+  }): Promise<readonly number[] | Float32Array> {
+    if (request.query_vector) return request.query_vector;
+    await this.guard.checkTextQuery();
     const query = request.query!;
     if (!this.cache) return this.embed(query);
     const key = queryCacheKey(this.provider.model, query);

@@ -7,7 +7,7 @@ import { ChunkChanges } from '../chunks/chunk-changes';
 import { LogsRepository, type NewLogRow } from '../logs/logs.repository';
 import { RetrievalMetrics } from './retrieval.metrics';
 import type { DroppedCandidate } from './retrieval.types';
-import { isPermanentSqlError, sqlState } from './sql-state';
+import { classifyPostgresError, isPermanentPostgresError, sqlState } from '../database/postgres-errors';
 
 /** One retrieval's log row, and the vector-store repairs its hydration found necessary. */
 export interface RetrievalTrace {
@@ -18,7 +18,6 @@ export interface RetrievalTrace {
 const MAX_RETRY_DELAY_MS = 5_000;
 /** How long shutdown keeps retrying an unreachable database before giving the rows up. */
 const SHUTDOWN_DRAIN_MS = 10_000;
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
  * Writes retrieval log rows off the hot path: a bounded in-process queue, flushed when a batch
@@ -94,7 +93,7 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
         this.metrics.recordLogWrite(batch.length, 0);
         failures = 0;
       } catch (error) {
-        if (isPermanentSqlError(error)) {
+        if (isPermanentPostgresError(error)) {
           await this.writeOneByOne(batch);
         } else {
           failures += 1;
@@ -126,7 +125,7 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
         await this.write([trace]);
         this.metrics.recordLogWrite(1, 0);
       } catch (error) {
-        if (sqlState(error) === FOREIGN_KEY_VIOLATION && trace.row.user_id) {
+        if (classifyPostgresError(error) === 'foreign_key' && trace.row.user_id) {
           // The caller named a user that does not exist: keep the trace, without the link.
           this.logger.warn(`Retrieval log ${trace.row.log_id}: user ${trace.row.user_id} does not exist`);
           await this.writeOneByOne([{ ...trace, row: { ...trace.row, user_id: null } }]);

@@ -174,6 +174,8 @@ describe('npm run db:verify', () => {
         ...configured(),
         DATABASE_URL: remote.toString(),
         DATABASE_ALLOW_INSECURE: 'true',
+        // A remote database needs the API key guard on (AUTH_MODE=disabled is loopback-only).
+        ADMIN_API_KEY: 'db-verify-test-admin-key-0123456789abcdef',
       });
       expect(line(output, 'postgres reachable')).toMatch(/PASS/);
       expect(line(output, 'postgres TLS')).toMatch(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding.provider';
 import { RetrievalLogWriter } from '../../src/retrieval/retrieval-log.writer';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';
@@ -65,7 +66,10 @@ describe('GET /metrics', () => {
 
   it('exposes every series with non-zero counts after ingest, retrieval, a failed sync and a check', async () => {
     const chunks = bookChunks(6, DIM);
-    const ingest = await postJson(`${t.baseUrl}/v1/ingest`, ingestBody(uniqueDocument(), chunks));
+    const ingest = await postJson(
+      `${t.baseUrl}/v1/ingest`,
+      ingestBody(uniqueDocument(), chunks, { embedding_model: new HashingEmbeddingProvider(DIM).model }),
+    );
     expect(ingest.status).toBe(201);
     const [parked, slow] = ingest.body.chunks.map((c: { chunk_id: string }) => c.chunk_id);
 

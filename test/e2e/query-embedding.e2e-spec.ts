@@ -69,3 +69,43 @@ describe('text queries: the query-embedding cache', () => {
     expect({ hits: delta('hit'), misses: delta('miss') }).toEqual({ hits: 1, misses: 2 });
   });
 });
+
+describe('text queries: the collection model guard', () => {
+  let t: TestApp;
+  const vector = Array.from(hashing.embedOne(TEXTS[0]));
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { VECTOR_SIZE: String(DIM) } });
+  });
+
+  afterAll(() => t?.close());
+
+  it('refuses a text query with 409 naming both models once the collection holds another model', async () => {
+    // Not bound yet: nothing to compare, the (empty) collection answers.
+    const empty = await postJson(`${t.baseUrl}/v1/retrieve`, { query: 'lantern gallery' });
+    expect(empty.status).toBe(200);
+
+    const ingest = await postJson(
+      `${t.baseUrl}/v1/ingest`,
+      ingestBody(uniqueDocument('other'), [{ chunk_text: TEXTS[0], embedding: vector }], {
+        embedding_model: 'text-embedding-3-small',
+      }),
+    );
+    expect(ingest.status).toBe(201);
+
+    for (const mode of ['vector', 'hybrid'] as const) {
+      const res = await postJson(`${t.baseUrl}/v1/retrieve`, { query: 'lantern gallery', mode });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({
+        code: 'EMBEDDING_MODEL_MISMATCH',
+        details: { collection_model: 'text-embedding-3-small', query_model: hashing.model },
+      });
+      expect(res.body.message).toContain('text-embedding-3-small');
+      expect(res.body.message).toContain(hashing.model);
+    }
+    // The caller's own vector carries its model: still answered.
+    const own = await postJson(`${t.baseUrl}/v1/retrieve`, { query_vector: vector, top_k: 1 });
+    expect(own.status).toBe(200);
+    expect(own.body.results[0].chunk_text).toBe(TEXTS[0]);
+  });
+});

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding.provider';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { bookChunks, ingestBody } from '../support/ingest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -63,7 +64,11 @@ describe('secret hygiene', () => {
           await fetch(`${base}/v1/ingest`, {
             method: 'POST',
             headers: admin,
-            body: JSON.stringify(ingestBody('secrets.pdf', bookChunks(3, 8))),
+            body: JSON.stringify(
+              ingestBody('secrets.pdf', bookChunks(3, 8), {
+                embedding_model: new HashingEmbeddingProvider(8).model,
+              }),
+            ),
           }),
         ),
       ).toBe(201);

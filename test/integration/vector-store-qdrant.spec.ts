@@ -112,6 +112,18 @@ describe('Qdrant test double', () => {
     expect((await raw('PUT', '/collections/dims', { vectors: { size: 4, distance: 'Cosine' } })).status).toBe(
       409,
     );
+    // Creation takes names of 1-255 characters; a rebuild name adds 18 to QDRANT_COLLECTION (≤ 237).
+    const long = await raw('PUT', `/collections/${'n'.repeat(256)}`, {
+      vectors: { size: 4, distance: 'Cosine' },
+    });
+    expect(long.status).toBe(422);
+    expect(
+      (
+        await raw('PUT', `/collections/${'n'.repeat(237)}_20261201223000123`, {
+          vectors: { size: 4, distance: 'Cosine' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('checks alias changes against the spec and applies them one by one, keeping what succeeded, as Qdrant does', async () => {
@@ -441,6 +453,36 @@ describe('QdrantVectorStore against the double', () => {
     expect(error.code).toBe('VECTOR_STORE_UNAVAILABLE');
     expect(error.message).toBe('Qdrant query failed: HTTP 503: Service Unavailable: shards are not ready');
     await expect(store.search({ vector: [1, 0, 0, 0], limit: 1 })).resolves.toEqual([]);
+  });
+
+  it('says a 429 is Qdrant rate limiting, with its status (the client keeps one character of Retry-After and drops the status)', async () => {
+    const store = storeOn(double.url, { apiKey: 'secret-key' });
+    await store.ensureCollection();
+    double.inject('count_points', {
+      status: 429,
+      message: 'Rate limiting exceeded: Read rate limit exceeded',
+      headers: { 'retry-after': '30' },
+      times: 1,
+    });
+    const error = await failure(store.count());
+    expect(error.code).toBe('VECTOR_STORE_UNAVAILABLE');
+    expect(error.message).toBe(
+      'Qdrant count failed: HTTP 429: Qdrant is rate limiting this key (strict mode read/write rate limit); retry later',
+    );
+  });
+
+  it("names a strict-mode limit the configuration exceeds (a 500 that is the operator's to fix)", async () => {
+    const strict = await startQdrantDouble({ strictMode: { enabled: true, search_max_hnsw_ef: 64 } });
+    try {
+      const store = storeOn(strict.url, { searchHnswEf: 128 });
+      await store.ensureCollection();
+      const error = await failure(store.search({ vector: [1, 0, 0, 0], limit: 1 }));
+      expect(error.code).toBe('VECTOR_STORE_REJECTED');
+      expect(error.message).toContain('Limit exceeded 128 > 64 for "hnsw_ef"');
+      expect(error.message).toContain("the collection's strict_mode_config limit is lower than this setting");
+    } finally {
+      await strict.close();
+    }
   });
 
   it('gives up on a slow Qdrant after QDRANT_TIMEOUT_MS with VECTOR_STORE_TIMEOUT', async () => {

@@ -26,6 +26,8 @@ export interface Fault {
    * change is applied after it gave up (e.g. an alias switch waiting for consensus).
    */
   afterApply?: boolean;
+  /** Extra response headers with an injected status, e.g. `retry-after` with a 429. */
+  headers?: Record<string, string>;
   /** Answer a write 200 with this `UpdateResult.status` instead of the one `wait` asks for. */
   updateStatus?: 'acknowledged' | 'wait_timeout';
 }
@@ -484,6 +486,7 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       return true;
     }
     if (!fault.status) return false;
+    for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
     send(res, fault.status, {
       status: { error: fault.message ?? `Injected fault ${fault.status}` },
       time: 0,
