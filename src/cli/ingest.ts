@@ -9,11 +9,13 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { opendir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { chunkDocument } from '../ingestion/chunking/chunker';
 import { pageMarkerLine } from '../ingestion/chunking/document-blocks';
 import { formatForExtension, parseDocument, type DocumentFormat } from '../ingestion/chunking/parse-document';
 
+const MAX_RATE_LIMITED_ATTEMPTS = 30;
 const EXTENSIONS = new Set(['.md', '.mdx', '.markdown', '.txt', '.html', '.htm', '.pdf']);
 
 interface SourceFile {
@@ -77,11 +79,22 @@ async function send(
   file: SourceFile,
   body: { format: DocumentFormat; content: string },
 ): Promise<Outcome> {
-  const res = await fetch(`${url}/v1/documents/${encodeURIComponent(file.reference)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-    body: JSON.stringify(body),
-  });
+  const payload = JSON.stringify(body);
+  let res: Response;
+  // The service rate-limits writes (RATE_LIMIT_INGEST per minute): wait as it says, then go on.
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(`${url}/v1/documents/${encodeURIComponent(file.reference)}`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      },
+      body: payload,
+    });
+    if (res.status !== 429 || attempt === MAX_RATE_LIMITED_ATTEMPTS) break;
+    await res.arrayBuffer();
+    await sleep(Math.min(60, Number(res.headers.get('retry-after')) || 1) * 1_000);
+  }
   const answer = (await res.json().catch(() => ({}))) as {
     code?: string;
     message?: string;

@@ -12,7 +12,8 @@ describe('npm run ingest (the loader CLI against a running service)', () => {
   let root: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { VECTOR_SIZE: '64' } });
+    // Above the default 60 writes a minute: the 1 000-page site is one PUT per page.
+    t = await startTestApp({ env: { VECTOR_SIZE: '64', RATE_LIMIT_INGEST: '100000' } });
     pg = new Client({ connectionString: t.db.url });
     await pg.connect();
     root = mkdtempSync(join(tmpdir(), 'ragstore-book-'));
@@ -72,4 +73,36 @@ describe('npm run ingest (the loader CLI against a running service)', () => {
     expect(again.output).toContain('Ingested 4 file(s): 5 chunks, 0 embedded, 5 unchanged; 0 failed');
     expect(await rows()).toEqual(stored);
   });
+
+  it('loads a documentation site of 1 000 HTML pages with a multi-page PDF, without a failure', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'ragstore-site-'));
+    try {
+      for (let i = 0; i < 1_000; i++) {
+        const dir = join(site, 'docs', `section-${Math.floor(i / 100)}`);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(
+          join(dir, `page-${i}.html`),
+          `<html><head><title>Page ${i}</title><script>track()</script></head><body>` +
+            `<nav><a href="/">Home</a></nav><h1>Topic ${i}</h1><p>Page ${i} explains setting number ${i}.</p></body></html>`,
+        );
+      }
+      const pdf = await PDFDocument.create();
+      const font = await pdf.embedFont(StandardFonts.Helvetica);
+      for (let page = 1; page <= 12; page++) {
+        pdf.addPage([400, 200]).drawText(`Appendix page ${page}.`, { x: 20, y: 100, size: 12, font });
+      }
+      writeFileSync(join(site, 'appendix.pdf'), await pdf.save());
+
+      const { code, output } = await runCliScript('ingest', [site, '--url', t.baseUrl], {});
+      expect(output).toContain('Ingested 1001 file(s): 1012 chunks');
+      expect(code).toBe(0);
+      const { rows: counts } = await pg.query(
+        `SELECT count(*)::int AS n, count(DISTINCT page_reference)::int AS pages FROM chunks
+          WHERE deleted_at IS NULL AND (document_reference LIKE 'docs/%' OR document_reference = 'appendix.pdf')`,
+      );
+      expect(counts[0]).toEqual({ n: 1012, pages: 12 });
+    } finally {
+      rmSync(site, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
