@@ -38,6 +38,20 @@ class EmbeddingEnv {
   @Max(10)
   @IsInt()
   EMBEDDING_MAX_RETRIES = 2;
+
+  /** Texts per provider request when ingest embeds chunks (OpenAI accepts up to 2 048). */
+  @Transform(toInt)
+  @Min(1)
+  @Max(2_048)
+  @IsInt()
+  EMBEDDING_BATCH_SIZE = 128;
+
+  /** Provider requests in flight at once for one ingest. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(64)
+  @IsInt()
+  EMBEDDING_CONCURRENCY = 4;
 }
 
 export function loadEmbeddingConfig(env: Env = process.env) {
@@ -54,6 +68,8 @@ export function loadEmbeddingConfig(env: Env = process.env) {
     apiKey: v.EMBEDDING_API_KEY,
     timeoutMs: v.EMBEDDING_TIMEOUT_MS,
     maxRetries: v.EMBEDDING_MAX_RETRIES,
+    batchSize: v.EMBEDDING_BATCH_SIZE,
+    concurrency: v.EMBEDDING_CONCURRENCY,
   };
 }
 

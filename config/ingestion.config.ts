@@ -37,6 +37,27 @@ class IngestionEnv {
   @Max(36_500)
   @IsInt()
   PURGE_RETENTION_DAYS = 30;
+
+  /** PUT /v1/documents: a chunk grows up to this many tokens (cl100k_base). */
+  @Transform(toInt)
+  @Min(16)
+  @Max(8_000)
+  @IsInt()
+  CHUNK_TARGET_TOKENS = 400;
+
+  /** PUT /v1/documents: trailing sentences of a chunk repeated at the start of the next, in tokens. */
+  @Transform(toInt)
+  @Min(0)
+  @Max(4_000)
+  @IsInt()
+  CHUNK_OVERLAP_TOKENS = 60;
+
+  /** PUT /v1/documents: the longest `content` accepted, in characters. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(100_000_000)
+  @IsInt()
+  DOCUMENT_MAX_CHARS = 5_000_000;
 }
 
 export function loadIngestionConfig(env: Env = process.env) {
@@ -46,6 +67,9 @@ export function loadIngestionConfig(env: Env = process.env) {
     maxTextChars: v.INGEST_MAX_TEXT_CHARS,
     waitMs: v.INGEST_WAIT_MS,
     bodyLimitBytes: v.INGEST_BODY_LIMIT_BYTES,
+    chunkTargetTokens: v.CHUNK_TARGET_TOKENS,
+    chunkOverlapTokens: v.CHUNK_OVERLAP_TOKENS,
+    documentMaxChars: v.DOCUMENT_MAX_CHARS,
     purgeRetentionDays: v.PURGE_RETENTION_DAYS,
   };
 }

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppConfig, IngestionConfig } from '../../config';
 import { installRequestInputRules } from './request-input';
 
-/** Routes that take a full ingest batch; every other route keeps BODY_LIMIT_BYTES. */
-const LARGE_BODY_ROUTES = new Set(['/v1/ingest']);
+/** Routes that take a full ingest batch or a whole document; every other route keeps BODY_LIMIT_BYTES. */
+const LARGE_BODY_ROUTES = new Set(['/v1/ingest', '/v1/documents/:document_reference']);
 /**
  * Security headers, the CORS allow-list, per-route body limits, and what a body may be (JSON only,
  * bounded depth, storable text). Who may send one is RequestGate's (src/auth/request-gate.ts).
@@ -37,7 +37,7 @@ export async function hardenHttp(
   if (config.app.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.app.corsOrigins,
-      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'x-request-id'],
       exposedHeaders: ['x-request-id', 'server-timing', 'retry-after'],
       maxAge: 600,

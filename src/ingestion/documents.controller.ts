@@ -1,14 +1,57 @@
-import { Controller, Delete, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpStatus, Param, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { DocumentSyncService } from './document-sync.service';
+import { IngestResponseDto } from './dto/ingest-response.dto';
+import { PutDocumentDto } from './dto/put-document.dto';
 import { DocumentsService, type DocumentDeletion } from './documents.service';
 import { DeleteDocumentQueryDto } from './dto/delete-document-query.dto';
 import { RequireRole } from '../auth/roles';
+import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('ingestion')
 @RequireRole('writer', { hardDelete: 'admin' })
 @Controller('v1/documents')
 export class DocumentsController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly sync: DocumentSyncService,
+  ) {}
+
+  @Put(':document_reference')
+  @RateLimitClass('ingest')
+  @ApiOperation({
+    summary: 'Load or re-sync a whole document',
+    description:
+      'Parses the content (Markdown, MDX, HTML, text), chunks it by structure and tokens, embeds what changed ' +
+      'and ingests with full cleanup: the document ends with exactly the new chunks. Unchanged chunks keep ' +
+      'their ids and are not re-embedded.',
+  })
+  @ApiParam({ name: 'document_reference', description: 'URL-encoded, e.g. chapters%2F03.md' })
+  @ApiCreatedResponse({ type: IngestResponseDto, description: 'Every chunk is searchable' })
+  @ApiAcceptedResponse({
+    type: IngestResponseDto,
+    description: 'Stored; some vectors are still being synced',
+  })
+  @ApiBadRequestResponse({ description: 'Unknown format, empty, binary, unparsable or oversized content' })
+  async put(
+    @Param('document_reference') documentReference: string,
+    @Body() body: PutDocumentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IngestResponseDto> {
+    const { response, synced } = await this.sync.put(documentReference, body);
+    void reply.status(synced ? HttpStatus.CREATED : HttpStatus.ACCEPTED);
+    return response;
+  }
 
   @Delete('chunks')
   @ApiOperation({

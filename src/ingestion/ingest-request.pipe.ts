@@ -29,7 +29,7 @@ export class IngestRequestPipe implements PipeTransform<unknown, Promise<IngestR
   async transform(body: unknown): Promise<IngestRequestDto> {
     const embeddings = detachEmbeddings(body);
     const notArrays: FieldViolation[] = embeddings.flatMap((embedding, index) =>
-      Array.isArray(embedding)
+      embedding === undefined || Array.isArray(embedding)
         ? []
         : [
             {
@@ -56,7 +56,9 @@ export class IngestRequestPipe implements PipeTransform<unknown, Promise<IngestR
       throw error;
     }
     if (notArrays.length > 0) throw validationFailed(notArrays);
-    request.chunks.forEach((chunk, index) => (chunk.embedding = embeddings[index] as number[]));
+    request.chunks.forEach((chunk, index) => {
+      if (embeddings[index] !== undefined) chunk.embedding = embeddings[index] as number[];
+    });
     return request;
   }
 }

@@ -39,7 +39,7 @@ export function validateBatch(request: IngestRequestDto, limits: BatchLimits): F
         `${at}.chunk_text must be at most ${limits.maxTextChars} characters`,
       );
     }
-    const embeddingProblem = checkEmbedding(chunk.embedding, limits.vectorSize);
+    const embeddingProblem = chunk.embedding && checkEmbedding(chunk.embedding, limits.vectorSize);
     if (embeddingProblem)
       add(`${at}.embedding`, embeddingProblem.rule, `${at}.embedding ${embeddingProblem.message}`);
     if (chunk.metadata) {
@@ -65,7 +65,7 @@ export function validateBatch(request: IngestRequestDto, limits: BatchLimits): F
 
 /** Dimension, finiteness and a non-zero norm (cosine similarity is undefined for a zero vector). */
 export function checkEmbedding(
-  embedding: readonly unknown[],
+  embedding: ArrayLike<unknown>,
   vectorSize: number,
 ): { rule: string; message: string } | undefined {
   if (embedding.length !== vectorSize) {

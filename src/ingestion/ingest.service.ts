@@ -10,6 +10,7 @@ import { validationFailed } from '../common/validation';
 import type { Transaction } from '../database/transactions';
 import { CollectionBindingRepository } from '../sync/collection-binding.repository';
 import { OutboxRelay } from '../sync/outbox-relay.service';
+import { ChunkEmbedder } from './chunk-embedder.service';
 import { contentHash, deriveChunkId } from './chunk-identity';
 import type { IngestRequestDto } from './dto/ingest-request.dto';
 import type { IngestedChunkDto, IngestResponseDto } from './dto/ingest-response.dto';
@@ -36,6 +37,7 @@ export class IngestService {
     private readonly documentChunks: DocumentChunksRepository,
     private readonly bindings: CollectionBindingRepository,
     private readonly relay: OutboxRelay,
+    private readonly embedder: ChunkEmbedder,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
     @Inject(vectorsConfig.KEY) private readonly collection: ConfigType<typeof vectorsConfig>,
   ) {}
@@ -56,11 +58,26 @@ export class IngestService {
     const ingestId = randomUUID();
     const onDuplicate = request.on_duplicate ?? 'skip';
     const documentReference = request.document_reference;
-    const writes = request.chunks.map((chunk, position) => toWrite(request, chunk, position));
+    const model = this.modelFor(request);
+    const hashes = request.chunks.map((chunk) => contentHash(chunk.chunk_text));
+    // Before the transaction: the provider's network calls never hold a lock or a connection.
+    const { embeddings, embedded } = await this.embedder.embed(
+      documentReference,
+      request.chunks.flatMap((chunk, position) =>
+        chunk.embedding ? [] : [{ position, chunk_text: chunk.chunk_text, content_hash: hashes[position] }],
+      ),
+    );
+    const writes = request.chunks.map((chunk, position) =>
+      toWrite(request, chunk, position, {
+        hash: hashes[position],
+        model,
+        embedding: embeddings.get(position) ?? encodeEmbedding(chunk.embedding!),
+      }),
+    );
 
     const { result, changed } = await this.changes.apply(async (tx) => {
       await this.documentChunks.lockDocument(tx, documentReference);
-      await this.guardEmbeddingModel(tx, request.embedding_model);
+      await this.guardEmbeddingModel(tx, model);
       const existing = await this.documentChunks.findCollisions(
         tx,
         documentReference,
@@ -99,7 +116,8 @@ export class IngestService {
           user_id: null,
           details: {
             ingest_id: ingestId,
-            embedding_model: request.embedding_model,
+            embedding_model: model,
+            embedded,
             on_duplicate: onDuplicate,
             cleanup: request.cleanup ?? 'none',
             ...counts,
@@ -124,8 +142,40 @@ export class IngestService {
     }));
     return {
       synced,
-      response: { ingest_id: ingestId, document_reference: documentReference, ...result.counts, chunks },
+      response: {
+        ingest_id: ingestId,
+        document_reference: documentReference,
+        ...result.counts,
+        embedded,
+        embedding_model: model,
+        chunks,
+      },
     };
+  }
+
+  /**
+   * The batch's model: the one it names, else the provider's. Chunks the provider embeds carry
+   * the provider's model, so a batch naming another model cannot also leave vectors out: its
+   * chunks would end up embedded by two models in one collection.
+   */
+  private modelFor(request: IngestRequestDto): string {
+    const model = request.embedding_model ?? this.embedder.model;
+    const withoutVector = request.chunks.findIndex((chunk) => !chunk.embedding);
+    if (withoutVector >= 0 && model !== this.embedder.model) {
+      const field = 'embedding_model';
+      throw validationFailed([
+        {
+          field,
+          rules: ['providerModel'],
+          messages: [
+            `${field} is ${model}, but chunks.${withoutVector} has no embedding and would be embedded by the ` +
+              `service's provider (${this.embedder.model}); send every embedding, or none with embedding_model ` +
+              `${this.embedder.model} or absent`,
+          ],
+        },
+      ]);
+    }
+    return model;
   }
 
   private async guardEmbeddingModel(tx: Transaction, model: string) {
@@ -142,17 +192,17 @@ function toWrite(
   request: IngestRequestDto,
   chunk: IngestRequestDto['chunks'][number],
   position: number,
+  { hash, model, embedding }: { hash: string; model: string; embedding: Buffer },
 ): ChunkWrite {
   const chunkIndex = chunk.chunk_index ?? position;
-  const hash = contentHash(chunk.chunk_text);
   return {
     chunk_id: chunk.chunk_id?.toLowerCase() ?? deriveChunkId(request.document_reference, chunkIndex, hash),
     document_reference: request.document_reference,
     chunk_index: chunkIndex,
     chunk_text: chunk.chunk_text,
     content_hash: hash,
-    embedding: encodeEmbedding(chunk.embedding),
-    embedding_model: request.embedding_model,
+    embedding,
+    embedding_model: model,
     page_reference: chunk.page_reference ?? null,
     section_title: chunk.section_title ?? null,
     processing_version: request.processing_version ?? 'v1',

@@ -111,7 +111,7 @@ describe('POST /v1/ingest (embedded stack)', () => {
     });
     expect(res.status).toBe(400);
     const fields = res.body.details.map((d: { field: string }) => d.field);
-    expect(fields).toEqual(expect.arrayContaining(['extra', 'embedding_model', 'chunks.0.embedding']));
+    expect(fields).toEqual(expect.arrayContaining(['extra', 'chunks.0.embedding']));
   });
 
   it('applies on_duplicate: error answers 409 naming the duplicates; overwrite replaces and re-syncs', async () => {

@@ -46,13 +46,15 @@ export class IngestChunkDto {
   @IsString()
   chunk_text!: string;
 
-  @ApiProperty({
-    description: 'The embedding: as many finite numbers as the collection size, not all zero',
+  @ApiPropertyOptional({
+    description:
+      'The embedding: as many finite numbers as the collection size, not all zero. Absent: the service ' +
+      'embeds the text with its configured provider (reusing a stored embedding of the same text)',
     example: [0.012, -0.034, 0.056],
   })
   // Checked by IngestRequestPipe and validateBatch, not class-validator (see the pipe).
   @Allow()
-  embedding!: number[];
+  embedding?: number[];
 
   @ApiPropertyOptional({ example: 42 })
   @IsOptional()
@@ -80,11 +82,17 @@ export class IngestRequestDto {
   @MaxLength(500)
   document_reference!: string;
 
-  @ApiProperty({ description: 'Model that produced the embeddings', example: 'text-embedding-3-small' })
+  @ApiPropertyOptional({
+    description:
+      'Model that produced the embeddings sent; default: the service provider’s model. Chunks without an ' +
+      'embedding are embedded by the provider, so with any of those it must be the provider’s model',
+    example: 'text-embedding-3-small',
+  })
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
-  embedding_model!: string;
+  embedding_model?: string;
 
   @ApiPropertyOptional({ description: 'Pipeline version that produced the chunks', example: 'v1' })
   @IsOptional()

@@ -33,6 +33,16 @@ export class IngestResponseDto {
   @ApiProperty({ description: 'Chunks soft-deleted by cleanup: "full"', example: 0 })
   deleted!: number;
 
+  @ApiProperty({
+    description:
+      'Chunks the service’s embedding provider embedded (the others came with a vector or reused a stored one)',
+    example: 500,
+  })
+  embedded!: number;
+
+  @ApiProperty({ description: 'The model of the embeddings written', example: 'text-embedding-3-small' })
+  embedding_model!: string;
+
   @ApiProperty({ type: [IngestedChunkDto] })
   chunks!: IngestedChunkDto[];
 }

@@ -1,0 +1,105 @@
+import { Client } from 'pg';
+import { startTestApp, type TestApp } from '../support/app';
+import { startEmbeddingServer, type EmbeddingServer } from '../support/embedding-server';
+import { postJson, uniqueDocument, unitVector } from '../support/ingest';
+
+const DIM = 64;
+
+describe('server-side embedding at ingest (OpenAI-compatible provider on loopback)', () => {
+  let provider: EmbeddingServer;
+  let t: TestApp;
+  let pg: Client;
+
+  beforeAll(async () => {
+    provider = await startEmbeddingServer(DIM);
+    t = await startTestApp({
+      env: {
+        VECTOR_SIZE: String(DIM),
+        EMBEDDING_PROVIDER: 'openai',
+        EMBEDDING_BASE_URL: provider.baseUrl,
+        EMBEDDING_MODEL: provider.model,
+        EMBEDDING_MAX_RETRIES: '0',
+        EMBEDDING_BATCH_SIZE: '2',
+      },
+    });
+    pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await t?.close();
+    await provider?.close();
+  });
+  beforeEach(() => {
+    provider.inputs.length = 0;
+    provider.requests = 0;
+    provider.failWith = undefined;
+  });
+
+  const ingest = (body: unknown) => postJson(`${t.baseUrl}/v1/ingest`, body);
+  const liveRows = async (doc: string) =>
+    (
+      await pg.query(
+        `SELECT chunk_text, embedding_model FROM chunks WHERE document_reference = $1 AND deleted_at IS NULL ORDER BY chunk_index`,
+        [doc],
+      )
+    ).rows;
+  const texts = [
+    'The lamp was lit at dusk.',
+    'The keeper wound the clockwork.',
+    'Fog rolled in from the sea.',
+  ];
+
+  it('embeds chunks sent without vectors in provider-sized batches, and never re-embeds unchanged text', async () => {
+    const doc = uniqueDocument('server-embed');
+    const first = await ingest({
+      document_reference: doc,
+      chunks: texts.map((chunk_text) => ({ chunk_text })),
+    });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ created: 3, embedded: 3, embedding_model: provider.model });
+    expect(provider.inputs).toEqual(texts);
+    expect(provider.requests).toBe(2);
+    expect(await liveRows(doc)).toEqual(
+      texts.map((chunk_text) => ({ chunk_text, embedding_model: provider.model })),
+    );
+
+    // The text query is embedded by the same provider and finds the chunk.
+    const found = await postJson(`${t.baseUrl}/v1/retrieve`, { query: 'keeper clockwork', top_k: 1 });
+    expect(found.body.results[0].chunk_text).toBe(texts[1]);
+
+    provider.inputs.length = 0;
+    const edited = [texts[0], 'The keeper oiled the clockwork.', texts[2]];
+    const second = await ingest({
+      document_reference: doc,
+      cleanup: 'full',
+      chunks: edited.map((chunk_text) => ({ chunk_text })),
+    });
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ created: 1, skipped: 2, deleted: 1, embedded: 1 });
+    expect(provider.inputs).toEqual(['The keeper oiled the clockwork.']);
+  });
+
+  it('rejects a batch naming another model that also leaves vectors out, with 400 naming embedding_model', async () => {
+    const doc = uniqueDocument('mixed');
+    const res = await ingest({
+      document_reference: doc,
+      embedding_model: 'client-model',
+      chunks: [{ chunk_text: 'with a vector', embedding: unitVector(DIM, 1) }, { chunk_text: 'without one' }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details[0]).toMatchObject({ field: 'embedding_model', rules: ['providerModel'] });
+    expect(provider.requests).toBe(0);
+    expect(await liveRows(doc)).toEqual([]);
+  });
+
+  it('answers a stable 503 when the provider fails, and writes nothing', async () => {
+    provider.failWith = 500;
+    const doc = uniqueDocument('provider-down');
+    const res = await ingest({ document_reference: doc, chunks: [{ chunk_text: 'never stored' }] });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('EMBEDDING_UNAVAILABLE');
+    expect(JSON.stringify(res.body)).not.toContain('down');
+    expect(await liveRows(doc)).toEqual([]);
+  });
+});
