@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HashingEmbeddingProvider } from '../src/embeddings/hashing-embedding.provider';
 
 /**
  * The benchmark's synthetic book, a pure function of (seed, index): the load worker, the raw
@@ -58,6 +59,48 @@ export function sentence(next: () => number, words: number): string {
   return `${picked.join(' ')}.`.replace(/^./, (c) => c.toUpperCase());
 }
 
+/** Cluster centres of the corpus: ≈ 50 chunks a cluster at 10 000, ≈ 500 at 100 000. */
+const CLUSTERS = 200;
+/** How far a point strays from its centre (both unit vectors), as in test/factories/clustered-vectors.ts. */
+const SPREAD = 0.8;
+const centres = new Map<string, Float32Array[]>();
+
+/**
+ * A unit vector near one of CLUSTERS seeded centres, a pure function of (seed, stream, index):
+ * text embeddings gather around topics, so nearest neighbours are meaningfully nearer than the
+ * rest, which is what an approximate index follows. Uniform random vectors have no such structure
+ * (recall ≈ 0.5 for any graph), and no real embedding model produces them. Chunks and queries
+ * draw from the same centres.
+ */
+export function clusteredVectorAt(
+  dimension: number,
+  seed: number,
+  stream: number,
+  index: number,
+): Float32Array {
+  const key = `${dimension}:${seed}`;
+  let own = centres.get(key);
+  if (!own) {
+    own = Array.from({ length: CLUSTERS }, (_, c) => unitVector(dimension, seed * 1_000_003 + c));
+    centres.set(key, own);
+  }
+  const centre = own[Math.floor(prng(seed * 104_729 + stream * 15_485_863 + index)() * CLUSTERS)];
+  const noise = unitVector(dimension, seed * 7_919 + stream * 2_000_000_000 + index);
+  const vector = new Float32Array(dimension);
+  let norm = 0;
+  for (let d = 0; d < dimension; d++) {
+    vector[d] = centre[d] + SPREAD * noise[d];
+    norm += vector[d] * vector[d];
+  }
+  const scale = 1 / Math.sqrt(norm);
+  for (let d = 0; d < dimension; d++) vector[d] *= scale;
+  return vector;
+}
+
+/** Query vector `index`: from the corpus's clusters, never one of its points. */
+export const queryVectorAt = (dimension: number, seed: number, index: number): Float32Array =>
+  clusteredVectorAt(dimension, seed, 1, index);
+
 export interface BenchChunk {
   chunk_index: number;
   chunk_text: string;
@@ -67,6 +110,13 @@ export interface BenchChunk {
   embedding: Float32Array;
 }
 
+/**
+ * The model the corpus is ingested as: the default provider's, because the bench's text queries
+ * (hybrid, selected_text) are embedded by it and a text query under another model is refused.
+ */
+export const benchEmbeddingModel = (dimension: number): string =>
+  new HashingEmbeddingProvider(dimension).model;
+
 /** Chunks per document: one document per ingest batch keeps chunk_index dense per document. */
 export const CHUNKS_PER_DOCUMENT = 500;
 
@@ -74,7 +124,7 @@ export function documentReference(run: string, index: number): string {
   return `bench-${run}-vol${Math.floor(index / CHUNKS_PER_DOCUMENT) + 1}.pdf`;
 }
 
-/** Chunk `index` of the book: ≈ 700 characters of text, its page, section and a 1024-d vector. */
+/** Chunk `index` of the book: ≈ 700 characters of text, its page, section and a clustered 1024-d vector. */
 export function chunkAt(index: number, dimension: number, seed: number): BenchChunk {
   const next = prng(seed * 1_000_003 + index);
   const sentences = Array.from({ length: 6 + Math.floor(next() * 4) }, () =>
@@ -89,7 +139,7 @@ export function chunkAt(index: number, dimension: number, seed: number): BenchCh
     page_reference: 1 + Math.floor(within / 3),
     section_title: `Chapter ${chapter + 1} — ${CHAPTERS[chapter % CHAPTERS.length]}`,
     metadata: { chapter: chapter + 1, paragraph: within, source: 'bench' },
-    embedding: unitVector(dimension, seed * 7_919 + index),
+    embedding: clusteredVectorAt(dimension, seed, 0, index),
   };
 }
 
@@ -119,7 +169,7 @@ export function ingestBodyJson(
   }
   return (
     `{"document_reference":${JSON.stringify(documentReference(run, from))},` +
-    `"embedding_model":"bench-random-${dimension}","wait_ms":0,"chunks":[${chunks.join(',')}]}`
+    `"embedding_model":${JSON.stringify(benchEmbeddingModel(dimension))},"wait_ms":0,"chunks":[${chunks.join(',')}]}`
   );
 }
 

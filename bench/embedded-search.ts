@@ -7,7 +7,7 @@ import { LocalVectorStore } from '../src/vectors/local/local-vector-store';
 import { normalised, VectorIndex } from '../src/vectors/local/vector-index';
 import type { ChunkPayload, VectorPoint } from '../src/vectors/vector-store';
 import { clusteredVectors } from '../test/factories/clustered-vectors';
-import { chunkAt, unitVector } from './corpus';
+import { chunkAt, queryVectorAt } from './corpus';
 import { against, plain, type Figure, type Goal } from './report';
 import { summarize, timeLoop } from './stats';
 
@@ -54,7 +54,7 @@ export async function measureEmbeddedSearch(options: EmbeddedSearchOptions): Pro
     js.upsert(String(i), embedding, null);
     index.upsert(String(i), embedding, null);
   }
-  const queries = Array.from({ length: options.queries }, (_, q) => unitVector(dimension, 9_000_000 + q));
+  const queries = Array.from({ length: options.queries }, (_, q) => queryVectorAt(dimension, seed, q));
   const timeExact = async (kernel: VectorIndex<null>) =>
     summarize(
       await timeLoop(requests, phaseMs, (i) =>

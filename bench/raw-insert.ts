@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Client } from 'pg';
 import { encodeEmbedding } from '../src/chunks/embedding-codec';
 import { fingerprints } from '../src/chunks/text-shingles';
-import { chunkAt, contentHash, documentReference } from './corpus';
+import { benchEmbeddingModel, chunkAt, contentHash, documentReference } from './corpus';
 
 /**
  * The floor for ingest: the same rows written straight into a scratch copy of `chunks` (same
@@ -49,7 +49,7 @@ export function rawRow(run: string, index: number, dimension: number, seed: numb
     chunk_text: chunk.chunk_text,
     content_hash: contentHash(chunk.chunk_text),
     embedding: encodeEmbedding(chunk.embedding),
-    embedding_model: `bench-random-${dimension}`,
+    embedding_model: benchEmbeddingModel(dimension),
     page_reference: chunk.page_reference,
     section_title: chunk.section_title,
     processing_version: 'v1',

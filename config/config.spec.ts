@@ -5,6 +5,7 @@ import {
   ConfigValidationError,
   configVariableNames,
   loadAppConfig,
+  loadAuthConfig,
   loadDatabaseConfig,
   loadQdrantConfig,
   loadVectorsConfig,
@@ -28,12 +29,13 @@ describe('configuration', () => {
     expect(loadAppConfig({})).toMatchObject({ port: 3000, host: '127.0.0.1', logLevel: 'info' });
     expect(loadAppConfig({}).dataDir).toMatch(/\.data$/);
     expect(loadDatabaseConfig({})).toMatchObject({ url: undefined, poolMax: 10, migrationsRun: true });
-    expect(loadQdrantConfig({})).toMatchObject({
-      url: undefined,
+    expect(loadQdrantConfig({})).toMatchObject({ url: undefined });
+    expect(loadVectorsConfig({})).toEqual({
       collection: 'book_embeddings',
       vectorSize: 1024,
+      annMinPoints: 1_000,
+      annEfSearch: 128,
     });
-    expect(loadVectorsConfig({})).toEqual({ annMinPoints: 20_000, annEfSearch: 128 });
   });
 
   it.each(['DATABASE_URL', 'NEON_DATABASE_URL', 'NEON_POSTGRES_CONNECTION_STRING'])(
@@ -75,6 +77,14 @@ describe('configuration', () => {
     ).toMatchObject({ searchHnswEf: 256, searchOversampling: 1.5 });
   });
 
+  it('asks Qdrant for uncompressed answers unless QDRANT_COMPRESSION=on, and caps upsert bodies under 32 MiB', () => {
+    expect(loadQdrantConfig({})).toMatchObject({ compression: 'off', upsertMaxBytes: 16 * 1024 * 1024 });
+    expect(loadQdrantConfig({ QDRANT_COMPRESSION: 'on', QDRANT_UPSERT_MAX_BYTES: '1048576' })).toMatchObject({
+      compression: 'on',
+      upsertMaxBytes: 1048576,
+    });
+  });
+
   it('accepts QDRANT_URL, or QDRANT_HOST with QDRANT_PORT', () => {
     expect(loadQdrantConfig({ QDRANT_URL: 'https://xyz.cloud.qdrant.io:6333/' }).url).toBe(
       'https://xyz.cloud.qdrant.io:6333',
@@ -97,7 +107,19 @@ describe('configuration', () => {
     [{ DB_POOL_MAX: '0' }, 'Invalid configuration: DB_POOL_MAX must not be less than 1'],
     [{ MIGRATIONS_RUN: 'maybe' }, 'Invalid configuration: MIGRATIONS_RUN must be a boolean value'],
     [{ VECTOR_SIZE: '-3' }, 'Invalid configuration: VECTOR_SIZE must not be less than 1'],
-    [{ QDRANT_COLLECTION: 'bad name!' }, 'Invalid configuration: QDRANT_COLLECTION must be 1-255 letters'],
+    [{ QDRANT_COLLECTION: 'bad name!' }, 'Invalid configuration: QDRANT_COLLECTION must be 1-237 letters'],
+    [
+      { QDRANT_COLLECTION: 'c'.repeat(238) },
+      'Invalid configuration: QDRANT_COLLECTION must be 1-237 letters, digits, _ or - (a rebuild adds',
+    ],
+    [
+      { QDRANT_COMPRESSION: 'gzip' },
+      'Invalid configuration: QDRANT_COMPRESSION must be one of the following values:',
+    ],
+    [
+      { QDRANT_UPSERT_MAX_BYTES: '40000000' },
+      'Invalid configuration: QDRANT_UPSERT_MAX_BYTES must not be greater than 33554432',
+    ],
     [{ QDRANT_URL: 'qdrant:6333' }, 'Invalid configuration: QDRANT_URL must be an http(s)://host[:port] URL'],
     [{ QDRANT_SEARCH_HNSW_EF: '2' }, 'Invalid configuration: QDRANT_SEARCH_HNSW_EF must not be less than 4'],
     [
@@ -183,5 +205,20 @@ describe('configVariableNames', () => {
     const set = configVariableNames().filter((name) => process.env[name] !== undefined);
     expect(set.sort()).toEqual(['DATA_DIR', 'LOG_LEVEL', 'NODE_ENV']);
     expect(process.env.NODE_ENV).toBe('test');
+  });
+});
+
+describe('authentication mode', () => {
+  it('never turns authentication off against a non-loopback database', () => {
+    const remote = 'postgresql://app@db.example.com/book?sslmode=require';
+    expect(errorOf(() => loadAuthConfig({ DATABASE_URL: remote })).message).toMatch(
+      /AUTH_MODE=disabled is allowed only with a loopback/,
+    );
+    expect(
+      errorOf(() => loadAuthConfig({ AUTH_MODE: 'disabled', NEON_DATABASE_URL: remote })).message,
+    ).toMatch(/loopback/);
+    expect(loadAuthConfig({ DATABASE_URL: 'postgresql://app@127.0.0.1/book' }).required).toBe(false);
+    expect(loadAuthConfig({}).required).toBe(false);
+    expect(loadAuthConfig({ DATABASE_URL: remote, AUTH_MODE: 'required' }).required).toBe(true);
   });
 });

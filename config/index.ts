@@ -6,6 +6,7 @@ import { ingestionConfig, loadIngestionConfig } from './ingestion.config';
 import { loadQdrantConfig, qdrantConfig } from './qdrant.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import { loadRetrievalConfig, retrievalConfig } from './retrieval.config';
+import { loadSyncConfig, syncConfig } from './sync.config';
 import { loadVectorsConfig, vectorsConfig } from './vectors.config';
 import type { Env } from './env';
 
@@ -17,6 +18,7 @@ export * from './ingestion.config';
 export * from './qdrant.config';
 export * from './rate-limit.config';
 export * from './retrieval.config';
+export * from './sync.config';
 export * from './vectors.config';
 export { ConfigValidationError, isLoopbackHost } from './env';
 
@@ -27,6 +29,7 @@ export const configNamespaces = [
   qdrantConfig,
   vectorsConfig,
   ingestionConfig,
+  syncConfig,
   embeddingConfig,
   retrievalConfig,
   authConfig,
@@ -57,6 +60,7 @@ export function validateAllConfig(env: Env = process.env): void {
   loadQdrantConfig(env);
   loadVectorsConfig(env);
   loadIngestionConfig(env);
+  loadSyncConfig(env);
   loadAuthConfig(env);
   loadRateLimitConfig(env);
   loadEmbeddingConfig(env);

@@ -41,15 +41,6 @@ class QdrantEnv {
   @MinLength(1)
   QDRANT_READ_API_KEY?: string = undefined;
 
-  @Matches(/^[A-Za-z0-9_-]{1,255}$/, { message: 'must be 1-255 letters, digits, _ or -' })
-  QDRANT_COLLECTION = 'book_embeddings';
-
-  @Transform(toInt)
-  @Min(1)
-  @Max(65536)
-  @IsInt()
-  VECTOR_SIZE = 1024;
-
   @Transform(toInt)
   @Min(100)
   @Max(600_000)
@@ -69,6 +60,27 @@ class QdrantEnv {
   @Max(10_000)
   @IsInt()
   QDRANT_UPSERT_BATCH_SIZE = 256;
+
+  /**
+   * Bytes of JSON per upsert request at most: Qdrant refuses bodies over `max_request_size_mb`
+   * (32 MiB by default) with a 400 that no retry can cure, and a batch of large vectors with long
+   * non-Latin text passes that well before QDRANT_UPSERT_BATCH_SIZE points. Half the limit leaves
+   * room for a server configured lower and keeps one request's memory bounded.
+   */
+  @Transform(toInt)
+  @Min(65_536)
+  @Max(33_554_432)
+  @IsInt()
+  QDRANT_UPSERT_MAX_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * `off` asks Qdrant for uncompressed answers (`accept-encoding: identity`). With gzip, which
+   * fetch asks for by default, every answer over about 1 KB stalls ~40 ms on its last piece
+   * waiting for a delayed acknowledgement, while the server needs about 1 ms; `on` only pays off
+   * on a slow link where bandwidth matters more than latency.
+   */
+  @IsIn(['off', 'on'])
+  QDRANT_COMPRESSION: 'off' | 'on' = 'off';
 
   /**
    * HNSW graph degree. Qdrant's own default: recall above 0.99 at top-10 for a book-sized
@@ -136,11 +148,11 @@ export function loadQdrantConfig(env: Env = process.env) {
     url: qdrantUrl(v),
     apiKey: v.QDRANT_API_KEY,
     readApiKey: v.QDRANT_READ_API_KEY,
-    collection: v.QDRANT_COLLECTION,
-    vectorSize: v.VECTOR_SIZE,
     timeoutMs: v.QDRANT_TIMEOUT_MS,
     allowInsecure: v.QDRANT_ALLOW_INSECURE,
     upsertBatchSize: v.QDRANT_UPSERT_BATCH_SIZE,
+    upsertMaxBytes: v.QDRANT_UPSERT_MAX_BYTES,
+    compression: v.QDRANT_COMPRESSION,
     hnswM: v.QDRANT_HNSW_M,
     hnswEfConstruct: v.QDRANT_HNSW_EF_CONSTRUCT,
     quantization: v.QDRANT_QUANTIZATION,

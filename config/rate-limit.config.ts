@@ -35,6 +35,17 @@ class RateLimitEnv {
   @IsInt()
   RATE_LIMIT_WINDOW_MS = 60_000;
 
+  /**
+   * Requests one API key may have in flight at once, per process (not counted while
+   * authentication is disabled);
+   * past it a request is refused with 429 at once. 0 turns the limit off.
+   */
+  @Transform(toInt)
+  @Min(0)
+  @Max(100_000)
+  @IsInt()
+  RATE_LIMIT_CONCURRENCY = 16;
+
   /** Shared counters for every replica (else in memory, per process). */
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
@@ -54,6 +65,7 @@ export function loadRateLimitConfig(env: Env = process.env) {
       default: v.RATE_LIMIT_DEFAULT,
     },
     windowMs: v.RATE_LIMIT_WINDOW_MS,
+    concurrencyPerKey: v.RATE_LIMIT_CONCURRENCY,
     redisUrl: v.REDIS_URL,
     redisKeyPrefix: v.REDIS_KEY_PREFIX,
   };

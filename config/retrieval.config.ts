@@ -30,6 +30,45 @@ class RetrievalEnv {
   @IsInt()
   RETRIEVAL_HYBRID_CANDIDATES = 50;
 
+  /** Words of a query the hybrid text leg searches for (OR), so a long query stays cheap. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(256)
+  @IsInt()
+  RETRIEVAL_TEXT_MAX_TERMS = 16;
+
+  /**
+   * Query embeddings kept in memory (LRU, keyed by model and normalised text), so a repeated
+   * question costs no provider call; 0 turns the cache off. Each entry is one vector (4 KiB at
+   * 1024 dimensions): the default holds ≈ 8 MiB.
+   */
+  @Transform(toInt)
+  @Min(0)
+  @Max(1_000_000)
+  @IsInt()
+  RETRIEVAL_QUERY_CACHE_SIZE = 2_000;
+
+  /**
+   * hybrid: full-text matches ranked per request, the first the index yields. Bounds the text
+   * leg's cost whatever the corpus size and however common the words (ranking reads each
+   * match's tsvector); past it, the text list ranks a sample of the matches.
+   */
+  @Transform(toInt)
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  RETRIEVAL_TEXT_MATCH_LIMIT = 1_000;
+
+  /**
+   * Words and operators a hybrid query may hold (more → 400 naming `query`): each is a full-text
+   * index probe and a ranking term, so this bounds the database time one request can cost.
+   */
+  @Transform(toInt)
+  @Min(1)
+  @Max(1_000)
+  @IsInt()
+  RETRIEVAL_MAX_QUERY_TERMS = 32;
+
   /** Retrieval log rows waiting to be written; a full queue makes requests wait (never drops). */
   @Transform(toInt)
   @Min(1)
@@ -59,6 +98,10 @@ export function loadRetrievalConfig(env: Env = process.env) {
     weightVector: v.RETRIEVAL_WEIGHT_VECTOR,
     weightText: v.RETRIEVAL_WEIGHT_TEXT,
     hybridCandidates: v.RETRIEVAL_HYBRID_CANDIDATES,
+    textMaxTerms: v.RETRIEVAL_TEXT_MAX_TERMS,
+    queryCacheSize: v.RETRIEVAL_QUERY_CACHE_SIZE,
+    textMatchLimit: v.RETRIEVAL_TEXT_MATCH_LIMIT,
+    maxQueryTerms: v.RETRIEVAL_MAX_QUERY_TERMS,
     logQueueSize: v.RETRIEVAL_LOG_QUEUE_SIZE,
     logBatchSize: v.RETRIEVAL_LOG_BATCH_SIZE,
     logFlushMs: v.RETRIEVAL_LOG_FLUSH_MS,

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { loadAppConfig, loadIngestionConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { RequestGate } from './auth/request-gate';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/roles';
 import { hardenHttp } from './common/http-hardening';
 import { RequestContextService } from './common/request-context.module';
@@ -28,17 +29,22 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // hardenHttp installs the one body parser (JSON only, depth-bounded) instead of Nest's JSON
+    // and form parsers.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
-  // First, so that everything after it (the production key check included) logs the request id.
+  // First, so that everything after it (the key check included) logs the request id, and every
+  // answer, a refusal before the body included, carries it.
   app.get(RequestContextService).bind(fastify);
-  await hardenHttp(app, { app: config, ingestion: loadIngestionConfig() });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  await hardenHttp(app, { app: config, ingestion: loadIngestionConfig() });
+  app.get(RequestGate).install(fastify);
   instrumentHttp(fastify, app.get(MetricsService));
   logRequests(fastify);
   setUpSwagger(app);

@@ -11,6 +11,7 @@ import { RequestContextModule } from './common/request-context.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
+import { SyncModule } from './sync/sync.module';
 import { LogsModule } from './logs/logs.module';
 import { LoggerModule, type LogOutput } from './observability/logger.module';
 import { MetricsModule } from './observability/metrics.module';
@@ -44,6 +45,7 @@ export class AppModule {
         LogsModule,
         ChatHistoryModule,
         AuditLogsModule,
+        SyncModule,
         IngestionModule,
         RetrievalModule,
       ],

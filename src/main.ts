@@ -6,6 +6,7 @@ import { createApp } from './app.factory';
 import { DatabaseUnreachableError } from './database/connect';
 import { resolveDatabaseServer } from './database/database-server';
 import { describeDatabase } from './database/postgres-options';
+import { EmbeddedPostgresError } from './database/postgres-user';
 
 async function bootstrap(): Promise<void> {
   validateAllConfig();
@@ -58,7 +59,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  const known = error instanceof ConfigValidationError || error instanceof DatabaseUnreachableError;
+  const known =
+    error instanceof ConfigValidationError ||
+    error instanceof DatabaseUnreachableError ||
+    error instanceof EmbeddedPostgresError;
   process.stderr.write(
     `${known ? (error as Error).message : `Start-up failed: ${(error as Error)?.stack ?? String(error)}`}\n`,
   );

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Transaction } from '../database/transactions';
 import { NotFoundError } from '../common/errors';
 import { mapPage, type Page } from '../common/pagination';
 import { RequestContextService } from '../common/request-context.module';
@@ -20,7 +20,7 @@ export class AuditLogsService {
    * or rolls back with the change it describes; ip, user agent and request id come from the
    * current request's context.
    */
-  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+  async record(manager: Transaction, entry: AuditEntry): Promise<void> {
     await this.auditLogs.insert(manager, {
       operation_type: entry.operation_type,
       resource_type: entry.resource_type,

@@ -9,13 +9,14 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
+import { oneOf } from '../database/check';
 
 export const ROLES = ['reader', 'writer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity({ name: 'api_keys' })
 @Index('api_keys_created_at_key_id_idx', ['created_at', 'key_id'])
-@Check('api_keys_role_check', `role IN ('reader', 'writer', 'admin')`)
+@Check('api_keys_role_check', oneOf('role', ROLES))
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'api_keys_pkey' })
   key_id!: string;

@@ -17,6 +17,9 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
 }
 
+export const missingKey = (): DomainError =>
+  new DomainError('UNAUTHORIZED', 'An API key is required: send Authorization: Bearer <key> or x-api-key');
+
 /**
  * The one global guard. A public route (the probes) passes at once: no key, no limit, and no
  * promise for Nest to await. Every other route needs the role it declares (admin when it declares
@@ -40,20 +43,15 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async admit(context: ExecutionContext, policy: RoutePolicy): Promise<boolean> {
-    if (this.keys.required) await this.authorize(context.switchToHttp().getRequest(), policy);
+    if (this.keys.required) this.authorize(context.switchToHttp().getRequest(), policy);
     return this.limits.canActivate(context);
   }
 
-  private async authorize(request: AuthenticatedRequest, policy: RoutePolicy): Promise<void> {
-    const key = presentedKey(request);
-    if (!key) {
-      throw new DomainError(
-        'UNAUTHORIZED',
-        'An API key is required: send Authorization: Bearer <key> or x-api-key',
-      );
-    }
-    const principal = await this.keys.authenticate(key);
-    if (!principal) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked');
+  private authorize(request: AuthenticatedRequest, policy: RoutePolicy): void {
+    // RequestGate authenticated the caller before the body was read; a route it let through
+    // unauthenticated (one outside its rules) fails closed here.
+    const principal = request.principal;
+    if (!principal) throw missingKey();
 
     const { requirement, owner } = policy;
     const query = request.query as Record<string, unknown> | undefined;
@@ -66,12 +64,16 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     if (owner && principal.role === 'reader') this.checkOwnership(request, owner, principal);
-    request.principal = principal;
   }
 
   private checkOwnership(request: AuthenticatedRequest, owner: OwnerLocation, principal: Principal): void {
     const params = request.params as Record<string, unknown> | undefined;
     const body = request.body as Record<string, unknown> | undefined;
+    if (owner.optional && owner.body && body && typeof body === 'object') {
+      if (!principal.user_id) return;
+      // Taken from the binding when left out, so the row is stored as the key's user.
+      body[owner.body] ??= principal.user_id;
+    }
     const target = owner.param ? params?.[owner.param] : owner.body ? body?.[owner.body] : undefined;
     if (!principal.user_id || target !== principal.user_id) {
       throw new DomainError('FORBIDDEN', 'A reader key may act only for the user it is bound to');

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import { keysetOrder, paginateKeyset, type Page, type PageRequest } from '../common/pagination';
+import type { Page, PageRequest } from '../common/pagination';
+import { keysetOrder, paginateKeyset } from '../database/keyset-pagination';
 import { returningRows } from '../database/returning';
 import { ApiKeyEntity, type Role } from './api-key.entity';
 

@@ -9,6 +9,7 @@ import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
 import { RateLimitGuard, throttlerOptions } from './rate-limit';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RequestGate } from './request-gate';
 
 const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 
@@ -44,8 +45,9 @@ class RateLimitStorageModule {}
     ApiKeysRepository,
     ApiKeysService,
     RateLimitGuard,
+    RequestGate,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, RequestGate],
 })
 export class AuthModule {}

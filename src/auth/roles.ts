@@ -38,6 +38,11 @@ export const OWNER_METADATA = 'ragstore:owner';
 export interface OwnerLocation {
   param?: string;
   body?: string;
+  /**
+   * The body field may be left out (an anonymous retrieval): a bound key's user is then filled in
+   * from its binding, and a reader key bound to no user may name any user or none.
+   */
+  optional?: boolean;
 }
 
 export const OwnedBy = (location: OwnerLocation) =>

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { mapPage, type Page } from '../common/pagination';
 import { LogsService } from '../logs/logs.service';
@@ -9,11 +7,12 @@ import { ChatHistoryRepository } from './chat-history.repository';
 import { toChatTurnResponse, type ChatTurnResponseDto } from './dto/chat-turn-response.dto';
 import type { CreateChatTurnDto } from './dto/create-chat-turn.dto';
 import type { ListChatHistoryQueryDto } from './dto/list-chat-history-query.dto';
+import { Transactions } from '../database/transactions';
 
 @Injectable()
 export class ChatHistoryService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly turns: ChatHistoryRepository,
     private readonly users: UsersService,
     private readonly logs: LogsService,
@@ -22,7 +21,7 @@ export class ChatHistoryService {
 
   /** The turn, the response attached to its retrieval log and the audit row commit together. */
   recordTurn(dto: CreateChatTurnDto): Promise<ChatTurnResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       await this.users.requireActiveUserForReference(manager, dto.user_id);
       if (dto.log_id !== undefined)
         await this.logs.linkResponse(manager, dto.log_id, dto.user_id, dto.response);

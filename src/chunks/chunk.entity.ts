@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { oneOf } from '../database/check';
 
 export const SYNC_STATUSES = ['pending', 'synced', 'failed'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
@@ -18,7 +19,7 @@ export type SyncStatus = (typeof SYNC_STATUSES)[number];
 // Written by hand in the migration (GIN operator classes TypeORM cannot express).
 @Index('chunks_search_vector_idx', { synchronize: false })
 @Index('chunks_fingerprints_idx', { synchronize: false })
-@Check('chunks_sync_status_check', `sync_status IN ('pending', 'synced', 'failed')`)
+@Check('chunks_sync_status_check', oneOf('sync_status', SYNC_STATUSES))
 @Check('chunks_chunk_index_check', `chunk_index >= 0`)
 export class ChunkEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'chunks_pkey' })

@@ -1,15 +1,20 @@
 import { Module } from '@nestjs/common';
 import { AuditLogsModule } from '../audit-logs/audit-logs.module';
+import { ChunkChanges } from './chunk-changes';
 import { ChunkOutboxRepository } from './chunk-outbox.repository';
 import { ChunksController } from './chunks.controller';
 import { ChunksRepository } from './chunks.repository';
 import { ChunksService } from './chunks.service';
+import { DocumentChunksRepository } from './document-chunks.repository';
 
-/** Exports its repositories as well: ingestion writes chunks and outbox rows in its own transaction. */
+/**
+ * The one owner of `chunks`. Other modules change chunks only through ChunkChanges (the unit of
+ * work), handing its transaction to these repositories.
+ */
 @Module({
   imports: [AuditLogsModule],
   controllers: [ChunksController],
-  providers: [ChunksService, ChunksRepository, ChunkOutboxRepository],
-  exports: [ChunksService, ChunksRepository, ChunkOutboxRepository],
+  providers: [ChunksService, ChunksRepository, DocumentChunksRepository, ChunkOutboxRepository, ChunkChanges],
+  exports: [ChunksService, ChunksRepository, DocumentChunksRepository, ChunkChanges],
 })
 export class ChunksModule {}

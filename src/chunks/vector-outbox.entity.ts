@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { oneOf } from '../database/check';
 
 export const OUTBOX_OPERATIONS = ['upsert', 'delete'] as const;
 export type OutboxOperation = (typeof OUTBOX_OPERATIONS)[number];
@@ -10,7 +11,7 @@ export type OutboxOperation = (typeof OUTBOX_OPERATIONS)[number];
 @Entity({ name: 'vector_outbox' })
 @Index('vector_outbox_next_attempt_at_idx', ['next_attempt_at', 'id'])
 @Index('vector_outbox_chunk_id_idx', ['chunk_id'])
-@Check('vector_outbox_operation_check', `operation IN ('upsert', 'delete')`)
+@Check('vector_outbox_operation_check', oneOf('operation', OUTBOX_OPERATIONS))
 export class VectorOutboxEntity {
   @PrimaryGeneratedColumn('identity', {
     type: 'bigint',

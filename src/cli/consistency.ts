@@ -1,4 +1,5 @@
-import { ConsistencyService, DRIFT_KINDS, type ConsistencyReport } from '../ingestion/consistency.service';
+import { ConsistencyRepairService } from '../sync/consistency-repair.service';
+import { ConsistencyService, DRIFT_KINDS, type ConsistencyReport } from '../sync/consistency.service';
 import { runWithAppContext } from './app-context';
 
 /**
@@ -31,7 +32,7 @@ void runWithAppContext(async (app) => {
     print('check', report);
     return report.consistent ? 0 : 2;
   }
-  const repair = await consistency.repair(60_000);
+  const repair = await app.get(ConsistencyRepairService).repair(60_000);
   print('before repair', repair.before);
   const after = await consistency.check();
   print('after repair', after);

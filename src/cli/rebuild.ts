@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { RebuildService } from '../ingestion/rebuild.service';
+import { RebuildService } from '../sync/rebuild.service';
 import { runWithAppContext } from './app-context';
 
 /**
  * `npm run vectors:rebuild [-- --embedding-model <name>] [--keep-old]`: rebuilds the vector index
  * from Postgres into a new collection and switches the alias to it. Exit code 0 after the switch;
- * 1 when it stopped before (the previous collection keeps serving).
+ * 1 otherwise, with what serves the alias now (the previous collection unless the message says otherwise).
  */
 const { values } = parseArgs({
   options: { 'embedding-model': { type: 'string' }, 'keep-old': { type: 'boolean', default: false } },
@@ -30,9 +30,8 @@ void runWithAppContext(async (app) => {
     );
     return 0;
   } catch (error) {
-    process.stderr.write(
-      `Rebuild failed, the previous collection keeps serving: ${(error as Error).message}\n`,
-    );
+    // The message says what serves the alias now (read back from the store after a failed switch).
+    process.stderr.write(`Rebuild failed: ${(error as Error).message}\n`);
     return 1;
   }
 });

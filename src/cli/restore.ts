@@ -5,7 +5,7 @@ import { appliedMigrations, loadBackup, readHeader, rowCounts } from '../databas
 import { connectWithRetry } from '../database/connect';
 import { resolveDatabaseServer } from '../database/database-server';
 import { buildDataSourceOptions, describeDatabase } from '../database/postgres-options';
-import { RebuildService } from '../ingestion/rebuild.service';
+import { RebuildService } from '../sync/rebuild.service';
 import { withAppContext } from './app-context';
 import { connectClient } from './pg-client';
 import { runCli } from './run-cli';

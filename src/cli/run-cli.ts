@@ -1,5 +1,6 @@
 import { ConfigValidationError } from '../../config';
-import { DatabaseUnreachableError, connectionFailureReason } from '../database/connect';
+import { DatabaseUnreachableError } from '../database/connect';
+import { describePostgresError } from '../database/postgres-errors';
 
 /**
  * Runs a command-line tool's `main`: exit with its code, or print one line and exit 1. Known
@@ -14,7 +15,7 @@ export function runCli(main: () => Promise<number>): void {
       const message = known
         ? (error as Error).message
         : pgError
-          ? connectionFailureReason(error)
+          ? describePostgresError(error)
           : ((error as Error)?.stack ?? String(error));
       process.stderr.write(`${message}\n`);
       process.exit(1);

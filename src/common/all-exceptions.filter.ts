@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { classifyPostgresError, type PostgresFailure } from '../database/postgres-errors';
 import { DomainError, statusForCode, type ErrorCode, type FieldViolation } from './errors';
 
 export interface ErrorBody {
@@ -11,6 +12,12 @@ export interface ErrorBody {
   request_id: string;
   details?: unknown;
 }
+
+/**
+ * What a client is told to wait when the database is unavailable: long enough for a restart,
+ * a failover or a pooler slot, short enough that a chat reader is not left waiting.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 const REASON_PHRASES: Record<number, string> = {
   400: 'Bad Request',
@@ -59,6 +66,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       request_id: String(request.id),
       ...(details !== undefined ? { details } : {}),
     };
+    if (code === 'DATABASE_UNAVAILABLE') {
+      void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    }
     if (code === 'RATE_LIMITED') {
       const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
       if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
@@ -72,6 +82,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     details?: unknown;
     status: number;
   } {
+    if (exception instanceof DomainError && exception.upstream) return upstreamFailure(exception);
     if (exception instanceof DomainError) {
       return {
         code: exception.code,
@@ -85,19 +96,34 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code = codeForHttpStatus(status, exception);
       return { code, message: httpMessage(exception), status: statusForCode(code) };
     }
+    const failure = classifyPostgresError(exception);
+    if (failure === 'unavailable') {
+      const code: ErrorCode = 'DATABASE_UNAVAILABLE';
+      return { code, message: 'The database is unavailable; try again shortly', status: statusForCode(code) };
+    }
     if (exception instanceof QueryFailedError) {
-      return translatePostgresError(exception as QueryFailedError<Error>);
+      return translatePostgresError(exception as QueryFailedError<Error>, failure);
     }
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
       return translateFastifyError(fastifyError);
     }
-    if (isConnectionError(exception)) {
-      const code: ErrorCode = 'DATABASE_UNAVAILABLE';
-      return { code, message: 'The database is unavailable; try again shortly', status: statusForCode(code) };
-    }
     return { code: 'INTERNAL_ERROR', message: 'Internal server error', status: 500 };
   }
+}
+
+/**
+ * A failure another service caused: the client gets our code, which service failed and its HTTP
+ * status, never what it said (key fragments, hosts, paths); the log keeps the scrubbed excerpt.
+ */
+function upstreamFailure(error: DomainError) {
+  const { service, status } = error.upstream!;
+  return {
+    code: error.code,
+    message: `The ${service} failed${status !== undefined ? ` (HTTP ${status})` : ''}`,
+    details: status !== undefined ? { upstream_status: status } : undefined,
+    status: statusForCode(error.code),
+  };
 }
 
 function isHealthCheckFailure(exception: unknown): exception is HttpException {
@@ -164,8 +190,8 @@ function translateFastifyError(error: { statusCode?: number; code?: string; mess
   return { code, message, status: statusForCode(code) };
 }
 
-/** PostgreSQL SQLSTATEs a request can cause, as client errors that never echo SQL. */
-function translatePostgresError(error: QueryFailedError<Error>) {
+/** PostgreSQL failures a request can cause, as client errors that never echo SQL. */
+function translatePostgresError(error: QueryFailedError<Error>, failure: PostgresFailure) {
   const driverError = error.driverError as {
     code?: string;
     constraint?: string;
@@ -175,40 +201,22 @@ function translatePostgresError(error: QueryFailedError<Error>) {
   const constraint = driverError.constraint;
   let code: ErrorCode;
   let message: string;
-  switch (driverError.code) {
-    case '23505':
+  switch (failure) {
+    case 'unique':
       code = 'DUPLICATE';
       message = 'A resource with the same unique value already exists';
       break;
-    case '23503':
+    case 'foreign_key':
       code = 'REFERENCE_VIOLATION';
       message = 'The request refers to a resource that does not exist, or one still referenced';
       break;
-    case '23502':
-    case '23514':
-    case '22001':
-    case '22003':
-    case '22P02':
-    case '22007':
-    case '22008':
-    case '22021':
-    case '22P05':
+    case 'constraint':
       code = 'CONSTRAINT_VIOLATION';
       message = 'A value breaks a constraint of the data model';
       break;
-    case '57014':
+    case 'timeout':
       code = 'DATABASE_TIMEOUT';
       message = 'The database took too long to answer';
-      break;
-    case '57P01':
-    case '57P02':
-    case '57P03':
-    case '08000':
-    case '08003':
-    case '08006':
-    case '53300':
-      code = 'DATABASE_UNAVAILABLE';
-      message = 'The database is unavailable; try again shortly';
       break;
     default:
       return { code: 'INTERNAL_ERROR' as ErrorCode, message: 'Internal server error', status: 500 };
@@ -250,14 +258,4 @@ function fieldViolations(
       ? [driverError.column]
       : [];
   return fields.map((field) => ({ field, rules: [rule], messages: [message] }));
-}
-
-function isConnectionError(error: unknown): boolean {
-  const err = error as { code?: string; message?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(err.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(
-      err.message ?? '',
-    )
-  );
 }

@@ -25,7 +25,7 @@ export function BoundedJson(options: BoundedJsonOptions = {}): PropertyDecorator
       name: 'maxJsonBytes',
       constraints: [maxBytes],
       validator: {
-        validate: (value) => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8') <= maxBytes,
+        validate: (value) => jsonBytes(value) <= maxBytes,
         defaultMessage: buildMessage(
           (prefix) => `${prefix}$property must serialize to at most $constraint1 bytes`,
         ),
@@ -41,6 +41,25 @@ export function BoundedJson(options: BoundedJsonOptions = {}): PropertyDecorator
     }),
   );
 }
+
+/**
+ * The bounded-JSON rules `value` breaks, for validators that are not class-validator decorators
+ * (the ingest batch is checked in one pass): the same bounds and rule names as BoundedJson.
+ */
+export function jsonBoundsBroken(
+  value: unknown,
+  maxBytes = MAX_JSON_BYTES,
+  maxDepth = MAX_JSON_DEPTH,
+): { rule: 'maxJsonBytes' | 'maxJsonDepth'; message: string }[] {
+  const broken: { rule: 'maxJsonBytes' | 'maxJsonDepth'; message: string }[] = [];
+  if (jsonBytes(value) > maxBytes)
+    broken.push({ rule: 'maxJsonBytes', message: `must serialize to at most ${maxBytes} bytes` });
+  if (jsonDepth(value) > maxDepth)
+    broken.push({ rule: 'maxJsonDepth', message: `must nest at most ${maxDepth} levels` });
+  return broken;
+}
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /** Depth of nested objects/arrays: `{}` is 1, `{a: {}}` is 2. Iterative, so no stack overflow. */
 export function jsonDepth(value: unknown): number {

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'VECTOR_STORE_UNAVAILABLE'
   | 'VECTOR_STORE_TIMEOUT'
   | 'VECTOR_STORE_UNAUTHORIZED'
+  | 'VECTOR_STORE_FORBIDDEN'
   | 'VECTOR_STORE_REJECTED'
   | 'COLLECTION_MISSING'
   | 'COLLECTION_MISMATCH'
@@ -71,6 +72,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'VECTOR_STORE_UNAVAILABLE':
     case 'VECTOR_STORE_TIMEOUT':
     case 'VECTOR_STORE_UNAUTHORIZED':
+    case 'VECTOR_STORE_FORBIDDEN':
     case 'COLLECTION_MISSING':
     case 'EMBEDDING_UNAVAILABLE':
     case 'SERVICE_UNAVAILABLE':
@@ -86,6 +88,13 @@ export interface FieldViolation {
   messages: string[];
 }
 
+/** Where a failure came from when another service caused it: all a client may learn of it. */
+export interface UpstreamOrigin {
+  service: 'vector store' | 'embedding provider';
+  /** The upstream's HTTP status, when it answered. */
+  status?: number;
+}
+
 /** A failure the caller can act on; services throw these, the global filter renders them. */
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -93,6 +102,11 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /**
+     * Set when the message holds what an upstream said: the message then goes to the log only,
+     * and the client gets the code, the service and its status.
+     */
+    readonly upstream?: UpstreamOrigin,
   ) {
     super(message);
   }

@@ -1,19 +1,15 @@
 import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppConfig, IngestionConfig } from '../../config';
-import { presentedKey } from '../auth/api-key.guard';
-import { ApiKeysService } from '../auth/api-keys.service';
-import { DomainError } from './errors';
+import { installRequestInputRules } from './request-input';
 
 /** Routes that take a full ingest batch; every other route keeps BODY_LIMIT_BYTES. */
 const LARGE_BODY_ROUTES = new Set(['/v1/ingest']);
-/** Open in development, behind an API key in production. */
-const KEYED_IN_PRODUCTION = /^\/(docs|metrics)(\/|-json|$)/;
-
 /**
- * Security headers, the CORS allow-list, per-route body limits, and the production guard for the
- * documentation and metrics (served outside Nest's guards). Call before the app initialises.
+ * Security headers, the CORS allow-list, per-route body limits, and what a body may be (JSON only,
+ * bounded depth, storable text). Who may send one is RequestGate's (src/auth/request-gate.ts).
+ * Call before the app initialises.
  */
 export async function hardenHttp(
   app: NestFastifyApplication,
@@ -47,16 +43,5 @@ export async function hardenHttp(
       maxAge: 600,
     });
   }
-  if (config.app.isProduction) {
-    fastify.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
-      if (!KEYED_IN_PRODUCTION.test(request.url)) return;
-      const key = presentedKey(request);
-      if (!key || !(await app.get(ApiKeysService).authenticate(key))) {
-        throw new DomainError(
-          'UNAUTHORIZED',
-          'An API key is required for the documentation and metrics in production',
-        );
-      }
-    });
-  }
+  installRequestInputRules(fastify);
 }

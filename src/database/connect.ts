@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { describePostgresError } from './postgres-errors';
 
 /**
  * Opens the pool, retrying an unreachable database with capped exponential backoff for up to
@@ -16,7 +17,7 @@ export async function connectWithRetry(
     try {
       return await dataSource.initialize();
     } catch (error) {
-      const reason = connectionFailureReason(error);
+      const reason = describePostgresError(error);
       const delay = Math.min(5_000, 250 * 2 ** (attempt - 1));
       if (Date.now() + delay > deadline) {
         logger.error(`PostgreSQL connection attempt ${attempt} failed: ${reason}; giving up`);
@@ -36,11 +37,4 @@ export class DatabaseUnreachableError extends Error {
   ) {
     super(`PostgreSQL unreachable after ${attempts} attempt(s): ${reason}`);
   }
-}
-
-/** A one-line reason, stripped of anything that could hold a credential. */
-export function connectionFailureReason(error: unknown): string {
-  const err = error as { code?: string; message?: string };
-  const message = (err.message ?? String(error)).split('\n')[0].replace(/postgres(ql)?:\/\/\S+/g, '<url>');
-  return err.code ? `${err.code}: ${message}` : message;
 }

@@ -4,6 +4,8 @@ import type { ConfigType } from '@nestjs/config';
 import { databaseConfig } from '../../config';
 import { connectWithRetry } from './connect';
 import { buildDataSourceOptions, describeDatabase } from './postgres-options';
+import { DatabasePool } from './database-pool';
+import { Transactions } from './transactions';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
 
@@ -43,8 +45,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [{ provide: DATABASE_URL, useValue: databaseUrl }],
-      exports: [DATABASE_URL],
+      providers: [{ provide: DATABASE_URL, useValue: databaseUrl }, Transactions, DatabasePool],
+      exports: [DATABASE_URL, Transactions, DatabasePool],
     };
   }
 }

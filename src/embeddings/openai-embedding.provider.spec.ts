@@ -108,16 +108,35 @@ describe('OpenAiEmbeddingProvider (against a loopback server)', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
-  it('does not retry a refusal (4xx), and reports the provider’s message but never the key', async () => {
-    script.push(json(401, { error: { message: 'Incorrect API key provided' } }), embeddings([1, 2, 3]));
-    const error = await provider()
+  it('does not retry a refusal (4xx); marks it the provider’s (status only for clients), its message scrubbed', async () => {
+    const echoed = `Incorrect API key provided: Bearer sk-test-SECRET. Also ${'x'.repeat(5_000)}`;
+    script.push(json(401, { error: { message: echoed } }), embeddings([1, 2, 3]));
+    const error = await provider({ apiKey: 'sk-test-SECRET' })
       .embed(['x'])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code: 'EMBEDDING_REJECTED' });
-    expect((error as Error).message).toContain('HTTP 401 (Incorrect API key provided)');
+    expect(error).toMatchObject({
+      code: 'EMBEDDING_REJECTED',
+      upstream: { service: 'embedding provider', status: 401 },
+    });
+    expect((error as Error).message).toContain('HTTP 401 (Incorrect API key provided: [redacted]');
     expect((error as Error).message).not.toContain('sk-test');
+    expect((error as Error).message.length).toBeLessThan(400);
     expect(seen).toHaveLength(1);
+  });
+
+  it('refuses an answer larger than the request can need, without buffering it', async () => {
+    script.push((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // 8 MiB for one 3-dimension vector: the provider (or something in between) is misbehaving.
+      const block = ' '.repeat(64 * 1024);
+      for (let i = 0; i < 128; i++) res.write(block);
+      res.end('{"data": []}');
+    });
+    await expect(provider().embed(['x'])).rejects.toMatchObject({
+      code: 'EMBEDDING_REJECTED',
+      message: expect.stringContaining('more than 1048576 bytes'),
+    });
   });
 
   it('rejects an answer that does not hold one embedding per input', async () => {

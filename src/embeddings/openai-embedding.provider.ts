@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../common/errors';
+import { upstreamExcerpt } from '../observability/secret-scrubber';
 import { EmbeddingProvider } from './embedding-provider';
 
 export interface OpenAiEmbeddingOptions {
@@ -21,22 +22,31 @@ interface EmbeddingsResponse {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/** An error body is read only this far: an excerpt is all the log keeps of it. */
+const MAX_ERROR_BODY_BYTES = 16 * 1024;
+/** Room per number in a JSON embedding (`-0.0123456789,` and change), for the answer's size bound. */
+const MAX_BYTES_PER_VALUE = 32;
+const MIN_RESPONSE_BYTES = 1024 * 1024;
 
 /** A failure worth another attempt; anything else is final. */
 class RetryableFailure extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    readonly status?: number,
   ) {
     super(message);
   }
 }
 
+const PROVIDER = 'embedding provider' as const;
+
 /**
  * Any OpenAI-compatible `POST <base>/embeddings` (OpenAI, Azure OpenAI's v1 API, Ollama, vLLM,
  * TEI). Each attempt has its own timeout; 429, 5xx, timeouts and network errors are retried a
- * bounded number of times with exponential backoff. Errors never include the key or the URL's
- * credentials, only the status and the provider's short message.
+ * bounded number of times with exponential backoff. Answers are read only as far as they can
+ * legitimately go. Errors are marked as the provider's: clients see the status, the log a
+ * scrubbed excerpt of the provider's message.
  */
 export class OpenAiEmbeddingProvider extends EmbeddingProvider {
   private readonly logger = new Logger(OpenAiEmbeddingProvider.name);
@@ -61,6 +71,8 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
           throw new DomainError(
             'EMBEDDING_UNAVAILABLE',
             `The embedding provider failed after ${attempt + 1} attempt(s): ${error.message}`,
+            undefined,
+            { service: PROVIDER, status: error.status },
           );
         }
         const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, retryBaseMs * 2 ** attempt);
@@ -91,29 +103,65 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
         name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : 'unreachable',
       );
     }
-    const text = await response.text().catch(() => '');
-    if (response.status === 429 || response.status >= 500) {
-      throw new RetryableFailure(
-        `HTTP ${response.status}`,
-        retryAfterMs(response.headers.get('retry-after')),
-      );
+    const status = response.status;
+    if (status === 429 || status >= 500) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new RetryableFailure(`HTTP ${status}`, retryAfterMs(response.headers.get('retry-after')), status);
     }
     if (!response.ok) {
+      const { text } = await readAtMost(response, MAX_ERROR_BODY_BYTES);
       throw new DomainError(
         'EMBEDDING_REJECTED',
-        `The embedding provider refused the request: HTTP ${response.status} ${providerMessage(text)}`.trim(),
+        `The embedding provider refused the request: HTTP ${status} ${providerMessage(text)}`.trim(),
+        undefined,
+        { service: PROVIDER, status },
       );
     }
-    return parseEmbeddings(text, texts.length);
+    // The answer's size follows from the request: a provider sending more is refused, not buffered.
+    const limit = Math.max(MIN_RESPONSE_BYTES, texts.length * this.dimension * MAX_BYTES_PER_VALUE);
+    const { text, truncated } = await readAtMost(response, limit);
+    if (truncated) {
+      throw rejected(`The embedding provider answered with more than ${limit} bytes`, status);
+    }
+    return parseEmbeddings(text, texts.length, status);
   }
 }
 
-function parseEmbeddings(text: string, expected: number): Float32Array[] {
+const rejected = (message: string, status: number) =>
+  new DomainError('EMBEDDING_REJECTED', message, undefined, { service: PROVIDER, status });
+
+/** The body as text, read no further than `maxBytes` (the rest is never downloaded). */
+async function readAtMost(
+  response: Response,
+  maxBytes: number,
+): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        const kept = Buffer.concat(chunks).toString('utf8');
+        return { text: kept, truncated: true };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+  }
+}
+
+function parseEmbeddings(text: string, expected: number, status: number): Float32Array[] {
   let body: EmbeddingsResponse;
   try {
     body = JSON.parse(text) as EmbeddingsResponse;
   } catch {
-    throw new DomainError('EMBEDDING_REJECTED', 'The embedding provider answered with invalid JSON');
+    throw rejected('The embedding provider answered with invalid JSON', status);
   }
   const data = Array.isArray(body.data) ? body.data : [];
   const vectors: (Float32Array | undefined)[] = Array.from({ length: expected }, () => undefined);
@@ -132,9 +180,9 @@ function parseEmbeddings(text: string, expected: number): Float32Array[] {
   });
   const usable = vectors.filter((v): v is Float32Array => v !== undefined);
   if (usable.length !== expected) {
-    throw new DomainError(
-      'EMBEDDING_REJECTED',
+    throw rejected(
       `The embedding provider returned ${usable.length} usable embedding(s) for ${expected} input(s)`,
+      status,
     );
   }
   return usable;
@@ -145,11 +193,14 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
-/** The provider's own error message, shortened: it may help the operator, and holds no secret of ours. */
+/**
+ * The provider's own error message, for the log only (it may echo our key, so it is scrubbed and
+ * bounded): it helps the operator, and the client never sees it.
+ */
 function providerMessage(text: string): string {
   try {
     const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
-    return typeof message === 'string' ? `(${message.slice(0, 200)})` : '';
+    return typeof message === 'string' ? `(${upstreamExcerpt(message, 200)})` : '';
   } catch {
     return '';
   }

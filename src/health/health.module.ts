@@ -3,11 +3,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { VectorsModule } from '../vectors/vectors.module';
 import { NeonHealthIndicator } from './neon.health';
+import { ProbeConnection } from '../database/probe-connection';
 import { QdrantHealthIndicator } from './qdrant.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), VectorsModule],
   controllers: [HealthController],
-  providers: [NeonHealthIndicator, QdrantHealthIndicator],
+  providers: [ProbeConnection, NeonHealthIndicator, QdrantHealthIndicator],
 })
 export class HealthModule {}

@@ -1,26 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { classifyPostgresError, sqlState } from '../database/postgres-errors';
+import { PROBE_TIMEOUT_MS, ProbeConnection } from '../database/probe-connection';
 import { withTimeout, TimeoutError } from './with-timeout';
 
-export const PROBE_TIMEOUT_MS = 1_500;
-
 /**
- * PostgreSQL (Neon) probe: `SELECT 1`, raced against a timeout so a hung database answers
- * `down` within the probe budget. The response says only up/down and a reason code (it is public).
+ * PostgreSQL (Neon) probe: `SELECT 1` on the probes' own connection (never queued behind user
+ * queries), raced against a timeout so a hung database answers `down` within the probe budget.
+ * The response says only up/down and a reason code (it is public).
  */
 @Injectable()
 export class NeonHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly connection: ProbeConnection,
   ) {}
 
   async ping(key = 'neon') {
     const indicator = this.health.check(key);
     try {
-      await withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS);
+      await withTimeout(this.connection.ping(), PROBE_TIMEOUT_MS);
       return indicator.up();
     } catch (error) {
       return indicator.down({ reason: postgresReason(error) });
@@ -31,7 +30,7 @@ export class NeonHealthIndicator {
   async migrations(key = 'migrations') {
     const indicator = this.health.check(key);
     try {
-      const pending = await withTimeout(this.dataSource.showMigrations(), PROBE_TIMEOUT_MS);
+      const pending = await withTimeout(this.connection.migrationsPending(), PROBE_TIMEOUT_MS);
       return pending ? indicator.down({ reason: 'migrations_pending' }) : indicator.up();
     } catch (error) {
       return indicator.down({ reason: postgresReason(error) });
@@ -41,11 +40,9 @@ export class NeonHealthIndicator {
 
 function postgresReason(error: unknown): string {
   if (error instanceof TimeoutError) return 'timeout';
-  const code =
-    (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
-  if (code === '28P01' || code === '28000') return 'auth_failed';
-  if (code === '3D000') return 'database_missing';
-  if (code && /^(ECONN|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|57P0|08)/.test(code)) return 'unreachable';
-  if (/terminated|timeout exceeded|connect/i.test((error as Error).message ?? '')) return 'unreachable';
-  return 'error';
+  // The reason codes are public: which rule refused, never the server's text.
+  const state = sqlState(error);
+  if (state === '28P01' || state === '28000') return 'auth_failed';
+  if (state === '3D000') return 'database_missing';
+  return classifyPostgresError(error) === 'unavailable' ? 'unreachable' : 'error';
 }

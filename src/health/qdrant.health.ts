@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { VectorStore } from '../vectors/vector-store';
-import { PROBE_TIMEOUT_MS } from './neon.health';
+import { PROBE_TIMEOUT_MS } from '../database/probe-connection';
 import { TimeoutError, withTimeout } from './with-timeout';
 
 /**

@@ -6,14 +6,11 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ingestionConfig } from '../../config';
-import { AuditLogsService } from '../audit-logs/audit-logs.service';
-import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
+import { ChunkChanges } from '../chunks/chunk-changes';
+import { DocumentChunksRepository } from '../chunks/document-chunks.repository';
 import { NotFoundError } from '../common/errors';
-import { IngestRepository } from './ingest.repository';
-import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRelay } from '../sync/outbox-relay.service';
 
 const PURGE_BATCH = 1_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -36,10 +33,8 @@ export class DocumentsService implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly chunks: IngestRepository,
-    private readonly chunkOutbox: ChunkOutboxRepository,
-    private readonly audit: AuditLogsService,
+    private readonly changes: ChunkChanges,
+    private readonly chunks: DocumentChunksRepository,
     private readonly relay: OutboxRelay,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
   ) {}
@@ -57,56 +52,56 @@ export class DocumentsService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async deleteDocument(documentReference: string, hard: boolean, waitMs: number): Promise<DocumentDeletion> {
-    const ids = await this.dataSource.transaction(async (manager) => {
-      await this.chunks.lockDocument(manager, documentReference);
+    const { changed } = await this.changes.apply(async (tx) => {
+      await this.chunks.lockDocument(tx, documentReference);
       const deleted = hard
-        ? await this.chunks.hardDeleteDocument(manager, documentReference)
-        : await this.chunks.softDeleteDocument(manager, documentReference);
+        ? await this.chunks.hardDeleteDocument(tx, documentReference)
+        : await this.chunks.softDeleteDocument(tx, documentReference);
       if (deleted.length === 0) throw new NotFoundError('document', documentReference);
-      await this.chunkOutbox.enqueue(manager, deleted, 'delete');
-      await this.audit.record(manager, {
-        operation_type: hard ? 'hard_delete' : 'soft_delete',
-        resource_type: 'document',
-        resource_id: documentReference,
-        user_id: null,
-        details: { chunks: deleted.length },
-      });
-      return deleted;
+      return {
+        deleted,
+        audit: {
+          operation_type: hard ? 'hard_delete' : 'soft_delete',
+          resource_type: 'document',
+          resource_id: documentReference,
+          user_id: null,
+          details: { chunks: deleted.length },
+        },
+        result: undefined,
+      };
     });
-    const synced = await this.relay.waitUntilSynced(ids, waitMs);
-    return { document_reference: documentReference, hard, deleted: ids.length, synced };
+    const synced = await this.relay.waitUntilSynced(changed, waitMs);
+    return { document_reference: documentReference, hard, deleted: changed.length, synced };
   }
 
   /** Hard-deletes soft-deleted chunks past the retention, in bounded batches. */
   async purge(): Promise<number> {
+    const retentionDays = this.config.purgeRetentionDays;
     let total = 0;
     for (;;) {
-      const purged = await this.dataSource.transaction(async (manager) => {
-        const ids = await this.chunks.purgeSoftDeleted(manager, this.config.purgeRetentionDays, PURGE_BATCH);
-        if (ids.length > 0) {
-          await this.chunkOutbox.enqueue(manager, ids, 'delete');
-          await this.audit.record(manager, {
-            operation_type: 'hard_delete',
-            resource_type: 'chunk',
-            resource_id: null,
-            user_id: null,
-            details: {
-              reason: 'retention',
-              retention_days: this.config.purgeRetentionDays,
-              chunks: ids.length,
-            },
-          });
-        }
-        return ids.length;
+      const { changed } = await this.changes.apply(async (tx) => {
+        const deleted = await this.chunks.purgeSoftDeleted(tx, retentionDays, PURGE_BATCH);
+        return {
+          deleted,
+          audit:
+            deleted.length === 0
+              ? null
+              : {
+                  operation_type: 'hard_delete',
+                  resource_type: 'chunk',
+                  resource_id: null,
+                  user_id: null,
+                  details: { reason: 'retention', retention_days: retentionDays, chunks: deleted.length },
+                },
+          result: undefined,
+        };
       });
-      total += purged;
-      if (purged < PURGE_BATCH) break;
+      total += changed.length;
+      if (changed.length < PURGE_BATCH) break;
     }
     if (total > 0) {
       this.relay.wake();
-      this.logger.log(
-        `Purged ${total} chunk(s) soft-deleted over ${this.config.purgeRetentionDays} day(s) ago`,
-      );
+      this.logger.log(`Purged ${total} chunk(s) soft-deleted over ${retentionDays} day(s) ago`);
     }
     return total;
   }

@@ -1,5 +1,6 @@
 import type { FieldViolation } from '../common/errors';
 import type { IngestRequestDto } from './dto/ingest-request.dto';
+import { jsonBoundsBroken } from '../common/bounded-json.validator';
 
 export interface BatchLimits {
   vectorSize: number;
@@ -41,12 +42,10 @@ export function validateBatch(request: IngestRequestDto, limits: BatchLimits): F
     const embeddingProblem = checkEmbedding(chunk.embedding, limits.vectorSize);
     if (embeddingProblem)
       add(`${at}.embedding`, embeddingProblem.rule, `${at}.embedding ${embeddingProblem.message}`);
-    if (chunk.metadata && Buffer.byteLength(JSON.stringify(chunk.metadata)) > limits.maxMetadataBytes) {
-      add(
-        `${at}.metadata`,
-        'maxSize',
-        `${at}.metadata must serialise to at most ${limits.maxMetadataBytes} bytes`,
-      );
+    if (chunk.metadata) {
+      for (const { rule, message } of jsonBoundsBroken(chunk.metadata, limits.maxMetadataBytes)) {
+        add(`${at}.metadata`, rule, `${at}.metadata ${message}`);
+      }
     }
     const index = chunk.chunk_index ?? position;
     const firstIndex = seenIndex.get(index);

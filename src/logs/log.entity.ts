@@ -9,6 +9,7 @@ import {
   CreateDateColumn,
 } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
+import { oneOf } from '../database/check';
 
 export const RETRIEVAL_MODES = ['vector', 'hybrid', 'selected_text'] as const;
 export type RetrievalMode = (typeof RETRIEVAL_MODES)[number];
@@ -18,7 +19,7 @@ export type RetrievalMode = (typeof RETRIEVAL_MODES)[number];
 @Index('logs_timestamp_log_id_idx', ['timestamp', 'log_id'])
 @Index('logs_user_id_timestamp_idx', ['user_id', 'timestamp'])
 @Index('logs_retrieval_mode_timestamp_idx', ['retrieval_mode', 'timestamp'])
-@Check('logs_retrieval_mode_check', `retrieval_mode IN ('vector', 'hybrid', 'selected_text')`)
+@Check('logs_retrieval_mode_check', oneOf('retrieval_mode', RETRIEVAL_MODES))
 export class LogEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'logs_pkey' })
   log_id!: string;

@@ -6,11 +6,15 @@ export class LogNotFoundError extends NotFoundError {
   }
 }
 
-/** A chat turn may only link the retrieval made for its own user. */
-export class LogOwnedByAnotherUserError extends DomainError {
+/** A chat turn attaches its answer to a log once; an answer already there is not replaced. */
+export class LogResponseAlreadySetError extends DomainError {
   constructor(logId: string) {
-    super('CONFLICT', `log ${logId} belongs to another user`, [
-      { field: 'log_id', rules: ['sameUser'], messages: ['log_id must refer to a log of the same user'] },
+    super('CONFLICT', `log ${logId} already has a response`, [
+      {
+        field: 'log_id',
+        rules: ['responseNotSet'],
+        messages: ['log_id must refer to a log whose response is not set yet'],
+      },
     ]);
   }
 }

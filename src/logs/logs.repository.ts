@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import {
-  keysetOrder,
-  paginateKeyset,
-  whereInTimeRange,
-  type Page,
-  type PageRequest,
-} from '../common/pagination';
+import type { Page, PageRequest } from '../common/pagination';
+import { keysetOrder, paginateKeyset, whereInTimeRange } from '../database/keyset-pagination';
 import { LogEntity, type RetrievalMode } from './log.entity';
 
 const NEWEST_FIRST = keysetOrder('DESC', ['timestamp', 'timestamptz'], ['log_id', 'uuid']);

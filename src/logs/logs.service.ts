@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { changedFields } from '../audit-logs/audit-entry';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { mapPage, type Page } from '../common/pagination';
@@ -8,13 +6,14 @@ import type { AttachResponseDto } from './dto/attach-response.dto';
 import type { ListLogsQueryDto } from './dto/list-logs-query.dto';
 import { toLogResponse, type LogResponseDto } from './dto/log-response.dto';
 import type { LogEntity } from './log.entity';
-import { LogNotFoundError, LogOwnedByAnotherUserError } from './logs.errors';
+import { LogNotFoundError, LogResponseAlreadySetError } from './logs.errors';
 import { LogsRepository } from './logs.repository';
+import { Transactions, type Transaction } from '../database/transactions';
 
 @Injectable()
 export class LogsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly logs: LogsRepository,
     private readonly audit: AuditLogsService,
   ) {}
@@ -30,7 +29,7 @@ export class LogsService {
   }
 
   attachResponse(logId: string, dto: AttachResponseDto): Promise<LogResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const before = await this.requireLockedLog(manager, logId);
       const changes = changedFields(before, { response: dto.response });
       if (Object.keys(changes).length === 0) return toLogResponse(before);
@@ -48,15 +47,26 @@ export class LogsService {
 
   /**
    * Inside the caller's transaction (a chat turn): attaches the turn's answer to the retrieval it
-   * came from, which must belong to the same user (or to no user).
+   * came from. Only a log of the same user (a log of another user, or of none, is "not found", so
+   * the answer reveals nothing about it), and only once: an answer already recorded is never
+   * replaced through a turn. The change is audited like any other.
    */
-  async linkResponse(manager: EntityManager, logId: string, userId: string, response: string): Promise<void> {
+  async linkResponse(manager: Transaction, logId: string, userId: string, response: string): Promise<void> {
     const log = await this.requireLockedLog(manager, logId);
-    if (log.user_id !== null && log.user_id !== userId) throw new LogOwnedByAnotherUserError(logId);
+    if (log.user_id !== userId) throw new LogNotFoundError(logId);
+    if (log.response === response) return;
+    if (log.response !== null) throw new LogResponseAlreadySetError(logId);
     await this.logs.setResponse(manager, logId, response);
+    await this.audit.record(manager, {
+      operation_type: 'update',
+      resource_type: 'log',
+      resource_id: logId,
+      user_id: userId,
+      details: { changes: changedFields(log, { response }), via: 'chat_turn' },
+    });
   }
 
-  private async requireLockedLog(manager: EntityManager, logId: string): Promise<LogEntity> {
+  private async requireLockedLog(manager: Transaction, logId: string): Promise<LogEntity> {
     const log = await this.logs.lockById(manager, logId);
     if (!log) throw new LogNotFoundError(logId);
     return log;

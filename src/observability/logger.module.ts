@@ -6,6 +6,7 @@ import pino, { type DestinationStream, type LogFn } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { appConfig } from '../../config';
 import { RequestContextService } from '../common/request-context.module';
+import { REDACTED, resetSecretScrubber } from './secret-scrubber';
 
 /** Paths of log fields that may hold a secret; pino replaces their values. */
 export const REDACTED_PATHS = [
@@ -85,32 +86,38 @@ export class LoggerModule {
       imports: [
         PinoLoggerModule.forRootAsync({
           inject: [appConfig.KEY, RequestContextService],
-          useFactory: (app: ConfigType<typeof appConfig>, requestContext: RequestContextService) => ({
-            // No per-request middleware: the context comes from RequestContextService's hook, and
-            // logRequests writes the access lines.
-            forRoutes: [],
-            pinoHttp: [
-              {
-                level: app.logLevel,
-                name: app.serviceName,
-                redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-                mixin: () => {
-                  const requestId = requestContext.current().request_id;
-                  return requestId ? { request_id: requestId } : {};
-                },
-                hooks: {
-                  logMethod(this: pino.Logger, args: Parameters<LogFn>, method: LogFn, level: number) {
-                    if (level === this.levels.values.info && isBookkeeping(args)) {
-                      if (this.isLevelEnabled('debug')) this.debug(...args);
-                      return;
-                    }
-                    method.apply(this, args);
+          useFactory: (app: ConfigType<typeof appConfig>, requestContext: RequestContextService) => {
+            const scrubber = resetSecretScrubber();
+            return {
+              // No per-request middleware: the context comes from RequestContextService's hook, and
+              // logRequests writes the access lines.
+              forRoutes: [],
+              pinoHttp: [
+                {
+                  level: app.logLevel,
+                  name: app.serviceName,
+                  redact: { paths: REDACTED_PATHS, censor: REDACTED },
+                  hooks: {
+                    // The paths above catch secrets where we expect them; this catches every configured
+                    // secret value wherever it turns up (an upstream's error echoing our key, a URL in a stack).
+                    streamWrite: (line: string) => scrubber.scrub(line),
+                    logMethod(this: pino.Logger, args: Parameters<LogFn>, method: LogFn, level: number) {
+                      if (level === this.levels.values.info && isBookkeeping(args)) {
+                        if (this.isLevelEnabled('debug')) this.debug(...args);
+                        return;
+                      }
+                      method.apply(this, args);
+                    },
+                  },
+                  mixin: () => {
+                    const requestId = requestContext.current().request_id;
+                    return requestId ? { request_id: requestId } : {};
                   },
                 },
-              },
-              logStream(logFormat(app.isProduction, process[output].isTTY), output),
-            ],
-          }),
+                logStream(logFormat(app.isProduction, process[output].isTTY), output),
+              ],
+            };
+          },
         }),
       ],
     };

@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { DatabasePool, type PoolCounts } from '../database/database-pool';
 import { vectorStoreRequestDuration } from './vector-store.metrics';
 
 /** Sub-millisecond to seconds: the floor of a hydration query is ≈ 0.4 ms, the spec's ceiling 500 ms. */
@@ -20,13 +18,6 @@ export interface OutboxGaugeSource {
 }
 
 export type RetrievalStage = 'embed' | 'vector_search' | 'metadata' | 'total';
-
-/** The pg Pool's counters (TypeORM types the driver's pool as `any`). */
-interface PoolCounts {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
 
 /**
  * The application's Prometheus registry and the small API the features record into. Each app
@@ -61,6 +52,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly lostLogRows = new Counter({
+    name: 'ragstore_retrieval_log_rows_lost_total',
+    help: 'Retrieval log rows never written (refused by the database, or still queued when shutdown gave up)',
+    registers: [this.registry],
+  });
+
   private readonly outboxFailures = new Counter({
     name: 'ragstore_outbox_sync_failures_total',
     help: 'Outbox rows whose vector store sync attempt failed (each is retried until its budget runs out)',
@@ -83,10 +80,10 @@ export class MetricsService {
   private outboxSource: (() => Promise<OutboxGaugeSource>) | null = null;
   private outboxCache: { at: number; stats: Promise<OutboxGaugeSource | null> } | null = null;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(pool: DatabasePool) {
     collectDefaultMetrics({ register: this.registry });
     this.registry.registerMetric(vectorStoreRequestDuration);
-    this.registerPoolGauges(dataSource);
+    this.registerPoolGauges(pool);
     this.registerOutboxGauges();
   }
 
@@ -112,6 +109,10 @@ export class MetricsService {
     this.droppedHits.inc({ reason });
   }
 
+  countLostLogRows(rows: number): void {
+    this.lostLogRows.inc(rows);
+  }
+
   countOutboxFailures(rows: number): void {
     this.outboxFailures.inc(rows);
   }
@@ -127,8 +128,8 @@ export class MetricsService {
     this.lastCheck.set(Date.now() / 1000);
   }
 
-  private registerPoolGauges(dataSource: DataSource): void {
-    const pool = () => (dataSource.driver as PostgresDriver).master as PoolCounts | undefined;
+  private registerPoolGauges(databasePool: DatabasePool): void {
+    const pool = () => databasePool.counts();
     const gauge = (name: string, help: string, read: (p: PoolCounts) => number) =>
       new Gauge({
         name,

@@ -6,23 +6,29 @@ import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { byChunkId, hydrateInOrder, withoutFlag } from './hydration';
 import { QueryEmbedder } from './query-embedder.service';
 import { reciprocalRankFusion } from './rank-fusion';
+import { textQuery } from './text-query';
 import { RetrievalRepository } from './retrieval.repository';
 import type { ModeOutcome, RankedList } from './retrieval.types';
 import { confirmedByPostgres } from './sql-state';
 import type { StageTimer } from './stage-timer';
+import { RetrievalModeHandler } from './retrieval-mode';
 
 /**
  * `hybrid` mode: the vector top N and the Postgres full-text top N, fused by weighted reciprocal
  * rank fusion. The full-text search and the hydration of the vector hits are one statement.
  */
 @Injectable()
-export class HybridRetrieval {
+export class HybridRetrieval extends RetrievalModeHandler {
+  readonly mode = 'hybrid';
+
   constructor(
     private readonly embedder: QueryEmbedder,
     private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
     @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
-  ) {}
+  ) {
+    super();
+  }
 
   async run(
     request: RetrieveRequestDto,
@@ -38,9 +44,10 @@ export class HybridRetrieval {
       confirmedByPostgres(() =>
         this.repository.findHybridCandidates(
           hits.map((hit) => hit.id),
-          request.query!,
+          textQuery(request.query!, this.config.textMaxTerms),
           filter,
           candidates,
+          Math.max(candidates, this.config.textMatchLimit),
         ),
       ),
     );

@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncResource } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import { retrievalConfig } from '../../config';
-import { ChunkOutboxRepository } from '../chunks/chunk-outbox.repository';
+import { ChunkChanges } from '../chunks/chunk-changes';
 import { LogsRepository, type NewLogRow } from '../logs/logs.repository';
 import { RetrievalMetrics } from './retrieval.metrics';
 import type { DroppedCandidate } from './retrieval.types';
-import { isPermanentSqlError, sqlState } from './sql-state';
+import { classifyPostgresError, isPermanentPostgresError, sqlState } from '../database/postgres-errors';
 
 /** One retrieval's log row, and the vector-store repairs its hydration found necessary. */
 export interface RetrievalTrace {
@@ -20,7 +18,6 @@ export interface RetrievalTrace {
 const MAX_RETRY_DELAY_MS = 5_000;
 /** How long shutdown keeps retrying an unreachable database before giving the rows up. */
 const SHUTDOWN_DRAIN_MS = 10_000;
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
  * Writes retrieval log rows off the hot path: a bounded in-process queue, flushed when a batch
@@ -44,9 +41,8 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
   private readonly background = new AsyncResource(RetrievalLogWriter.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly changes: ChunkChanges,
     private readonly logs: LogsRepository,
-    private readonly outbox: ChunkOutboxRepository,
     private readonly metrics: RetrievalMetrics,
     @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
   ) {}
@@ -97,7 +93,7 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
         this.metrics.recordLogWrite(batch.length, 0);
         failures = 0;
       } catch (error) {
-        if (isPermanentSqlError(error)) {
+        if (isPermanentPostgresError(error)) {
           await this.writeOneByOne(batch);
         } else {
           failures += 1;
@@ -129,7 +125,7 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
         await this.write([trace]);
         this.metrics.recordLogWrite(1, 0);
       } catch (error) {
-        if (sqlState(error) === FOREIGN_KEY_VIOLATION && trace.row.user_id) {
+        if (classifyPostgresError(error) === 'foreign_key' && trace.row.user_id) {
           // The caller named a user that does not exist: keep the trace, without the link.
           this.logger.warn(`Retrieval log ${trace.row.log_id}: user ${trace.row.user_id} does not exist`);
           await this.writeOneByOne([{ ...trace, row: { ...trace.row, user_id: null } }]);
@@ -145,15 +141,22 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
     const repairs = (reason: DroppedCandidate['reason']) => [
       ...new Set(batch.flatMap((t) => t.repairs.filter((r) => r.reason === reason).map((r) => r.chunk_id))),
     ];
-    return this.dataSource.transaction(async (manager) => {
-      await this.logs.insertMany(
-        manager,
-        batch.map((t) => t.row),
-      );
-      // Hints only: the relay syncs each chunk to whatever state Postgres holds when it runs.
-      await this.outbox.enqueue(manager, repairs('not_live'), 'delete');
-      await this.outbox.enqueue(manager, repairs('filter_mismatch'), 'upsert');
-    });
+    // The repair hints are only hints: the relay syncs each chunk to whatever state Postgres
+    // holds when it runs.
+    return this.changes
+      .apply(async (tx) => {
+        await this.logs.insertMany(
+          tx,
+          batch.map((t) => t.row),
+        );
+        return {
+          deleted: repairs('not_live'),
+          upserted: repairs('filter_mismatch'),
+          audit: null,
+          result: undefined,
+        };
+      })
+      .then(() => undefined);
   }
 
   private take(count: number): void {

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitClass } from '../auth/rate-limit';
-import { RequireRole } from '../auth/roles';
+import { OwnedBy, RequireRole } from '../auth/roles';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { RetrieveResponseDto } from './dto/retrieve-response.dto';
 import { RetrievalService } from './retrieval.service';
@@ -23,6 +23,7 @@ export class RetrievalController {
   constructor(private readonly retrieval: RetrievalService) {}
 
   @Post()
+  @OwnedBy({ body: 'user_id', optional: true })
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Retrieve the chunks that answer a question',

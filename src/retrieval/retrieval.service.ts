@@ -1,16 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { VectorFilter } from '../vectors/vector-store';
 import { formatCitation } from './citation';
 import type { RetrieveFilterDto, RetrieveRequestDto } from './dto/retrieve-request.dto';
 import type { RetrievalResultDto, RetrieveResponseDto } from './dto/retrieve-response.dto';
-import { HybridRetrieval } from './hybrid-retrieval.service';
+import { RETRIEVAL_MODES, type RetrievalMode } from '../logs/log.entity';
 import { RetrievalLogWriter } from './retrieval-log.writer';
+import { handlersByMode, RETRIEVAL_MODE_HANDLERS, type RetrievalModeHandler } from './retrieval-mode';
 import { RetrievalMetrics } from './retrieval.metrics';
 import type { ModeOutcome, RetrievedHit } from './retrieval.types';
-import { SelectedTextRetrieval } from './selected-text-retrieval.service';
 import { StageTimer } from './stage-timer';
-import { VectorRetrieval } from './vector-retrieval.service';
 
 /**
  * POST /v1/retrieve: runs the requested mode, formats the hits with citations, counts the
@@ -18,18 +17,20 @@ import { VectorRetrieval } from './vector-retrieval.service';
  */
 @Injectable()
 export class RetrievalService {
+  private readonly modes: Map<RetrievalMode, RetrievalModeHandler>;
+
   constructor(
-    private readonly vector: VectorRetrieval,
-    private readonly hybrid: HybridRetrieval,
-    private readonly selectedText: SelectedTextRetrieval,
+    @Inject(RETRIEVAL_MODE_HANDLERS) handlers: RetrievalModeHandler[],
     private readonly logWriter: RetrievalLogWriter,
     private readonly metrics: RetrievalMetrics,
-  ) {}
+  ) {
+    this.modes = handlersByMode(RETRIEVAL_MODES, handlers);
+  }
 
   async retrieve(request: RetrieveRequestDto, requestId: string): Promise<RetrieveResponseDto> {
     const timer = new StageTimer();
     const filter = toVectorFilter(request.filter);
-    const mode = { vector: this.vector, hybrid: this.hybrid, selected_text: this.selectedText }[request.mode];
+    const mode = this.modes.get(request.mode)!;
     const outcome = await mode.run(request, filter, timer);
     const timings = timer.timings();
     const results =

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { toFieldViolations } from '../common/validation';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
-import { crossFieldViolations } from './retrieve-request.rules';
+import { crossFieldViolations, queryTerms } from './retrieve-request.rules';
 
 /** The two layers as the route runs them: field rules (ValidationPipe), then the rules between fields. */
 function violatedFields(body: Record<string, unknown>, vectorSize = 4): string[] {
@@ -10,7 +10,7 @@ function violatedFields(body: Record<string, unknown>, vectorSize = 4): string[]
   const fieldErrors = toFieldViolations(
     validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
   );
-  const violations = fieldErrors.length > 0 ? fieldErrors : crossFieldViolations(dto, vectorSize);
+  const violations = fieldErrors.length > 0 ? fieldErrors : crossFieldViolations(dto, vectorSize, 8);
   return violations.map((v) => v.field);
 }
 
@@ -59,6 +59,7 @@ describe('retrieve request rules', () => {
     const [violation] = crossFieldViolations(
       plainToInstance(RetrieveRequestDto, { query_vector: [1, 2, 3] }),
       1024,
+      8,
     );
     expect(violation.messages[0]).toBe(
       'query_vector has 3 values; the collection holds vectors of size 1024',
@@ -67,9 +68,26 @@ describe('retrieve request rules', () => {
 
   it('names the first value that is not a finite number', () => {
     expect(
-      crossFieldViolations(plainToInstance(RetrieveRequestDto, { query_vector: [0.5, 1, 'x', null] }), 4),
+      crossFieldViolations(plainToInstance(RetrieveRequestDto, { query_vector: [0.5, 1, 'x', null] }), 4, 8),
     ).toEqual([
       { field: 'query_vector', rules: ['finite'], messages: ['query_vector value 2 is not a finite number'] },
     ]);
+  });
+
+  it('bounds the words and operators of a hybrid query, naming the field and the limit', () => {
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' OR ');
+    expect(queryTerms('"strain gauge" -thermo sensors')).toBe(7); // 4 words, 2 quotes, 1 minus
+    expect(violatedFields({ query: words(4), mode: 'hybrid' })).toEqual([]); // 4 words + 3 OR = 7
+    expect(
+      crossFieldViolations(plainToInstance(RetrieveRequestDto, { query: words(5), mode: 'hybrid' }), 4, 8),
+    ).toEqual([
+      {
+        field: 'query',
+        rules: ['maxTerms'],
+        messages: ['query has 9 words and operators; hybrid mode searches at most 8'],
+      },
+    ]);
+    // Vector mode sends the text to the embedding provider only: no full-text statement to bound.
+    expect(violatedFields({ query: words(5) })).toEqual([]);
   });
 });

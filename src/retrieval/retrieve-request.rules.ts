@@ -3,9 +3,14 @@ import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 
 /**
  * The rules that relate fields, checked after the field-level ones. Every violation names the
- * field to fix. `vectorSize` is the collection's size (VECTOR_SIZE).
+ * field to fix. `vectorSize` is the collection's size (VECTOR_SIZE); `maxQueryTerms` bounds the
+ * words and operators of a query that feeds the full-text search (RETRIEVAL_MAX_QUERY_TERMS).
  */
-export function crossFieldViolations(request: RetrieveRequestDto, vectorSize: number): FieldViolation[] {
+export function crossFieldViolations(
+  request: RetrieveRequestDto,
+  vectorSize: number,
+  maxQueryTerms: number,
+): FieldViolation[] {
   const violations: FieldViolation[] = [];
   const add = (field: string, rule: string, message: string) =>
     violations.push({ field, rules: [rule], messages: [message] });
@@ -19,6 +24,13 @@ export function crossFieldViolations(request: RetrieveRequestDto, vectorSize: nu
   }
   if (request.mode === 'hybrid' && !hasQuery && hasVector) {
     add('query', 'requiredForHybrid', 'hybrid mode needs query (its words feed the full-text search)');
+  }
+  if (request.mode === 'hybrid' && hasQuery && queryTerms(request.query!) > maxQueryTerms) {
+    add(
+      'query',
+      'maxTerms',
+      `query has ${queryTerms(request.query!)} words and operators; hybrid mode searches at most ${maxQueryTerms}`,
+    );
   }
   if (request.mode === 'selected_text' && request.selected_text === undefined) {
     add('selected_text', 'requiredForSelectedText', 'selected_text mode needs selected_text');
@@ -48,4 +60,14 @@ export function crossFieldViolations(request: RetrieveRequestDto, vectorSize: nu
     add('filter.page_to', 'pageRange', 'filter.page_to must not be less than filter.page_from');
   }
   return violations;
+}
+
+/**
+ * Words and operators (quotes, a leading `-`) of a full-text query: each word is an index probe
+ * and a ranking term, so their number bounds the statement's cost. `or` counts as a word.
+ */
+export function queryTerms(query: string): number {
+  const words = query.match(/[\p{L}\p{N}_]+/gu)?.length ?? 0;
+  const operators = query.match(/"|(?:^|\s)-/g)?.length ?? 0;
+  return words + operators;
 }

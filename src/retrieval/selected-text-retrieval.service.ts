@@ -8,6 +8,7 @@ import type { ModeOutcome, SelectionOverlap } from './retrieval.types';
 import { selectionProbe } from './selection-probe';
 import { confirmedByPostgres } from './sql-state';
 import type { StageTimer } from './stage-timer';
+import { RetrievalModeHandler } from './retrieval-mode';
 
 /** Chunks a selection may overlap (a few pages of a book). */
 const MAX_SELECTION_CHUNKS = 200;
@@ -18,12 +19,16 @@ const MAX_SELECTION_CHUNKS = 200;
  * The overlap query returns the live rows themselves: it is the only statement.
  */
 @Injectable()
-export class SelectedTextRetrieval {
+export class SelectedTextRetrieval extends RetrievalModeHandler {
+  readonly mode = 'selected_text';
+
   constructor(
     private readonly embedder: QueryEmbedder,
     private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
-  ) {}
+  ) {
+    super();
+  }
 
   async run(
     request: RetrieveRequestDto,

@@ -7,18 +7,23 @@ import { RetrievalRepository } from './retrieval.repository';
 import type { ModeOutcome } from './retrieval.types';
 import { confirmedByPostgres } from './sql-state';
 import type { StageTimer } from './stage-timer';
+import { RetrievalModeHandler } from './retrieval-mode';
 
 /** Extra candidates asked of the vector store, so a few dropped ones do not shorten the answer. */
 export const DROP_MARGIN = 5;
 
 /** `vector` mode: the vector store ranks, Postgres confirms and supplies the text (one statement). */
 @Injectable()
-export class VectorRetrieval {
+export class VectorRetrieval extends RetrievalModeHandler {
+  readonly mode = 'vector';
+
   constructor(
     private readonly embedder: QueryEmbedder,
     private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
-  ) {}
+  ) {
+    super();
+  }
 
   async run(
     request: RetrieveRequestDto,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { keysetOrder, paginateKeyset, type Page, type PageRequest } from '../common/pagination';
+import type { Page, PageRequest } from '../common/pagination';
+import { keysetOrder, paginateKeyset } from '../database/keyset-pagination';
 import { UserEntity } from './user.entity';
 
 const OLDEST_FIRST = keysetOrder('ASC', ['created_at', 'timestamptz'], ['user_id', 'uuid']);

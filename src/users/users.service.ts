@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { changedFields, newValues } from '../audit-logs/audit-entry';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { mapPage, type Page } from '../common/pagination';
@@ -11,18 +9,19 @@ import { toUserResponse, type UserResponseDto } from './dto/user-response.dto';
 import type { UserEntity } from './user.entity';
 import { UserInactiveError, UserNotFoundError } from './users.errors';
 import { UsersRepository, type UserChanges } from './users.repository';
+import { Transactions, type Transaction } from '../database/transactions';
 
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly users: UsersRepository,
     private readonly audit: AuditLogsService,
   ) {}
 
   /** A duplicate email (any case) fails on users_email_key: the filter answers 409 naming `email`. */
   create(dto: CreateUserDto): Promise<UserResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const user = await this.users.insert(manager, dto);
       await this.audit.record(manager, {
         operation_type: 'create',
@@ -44,7 +43,7 @@ export class UsersService {
   }
 
   /** Throws 404 when the user does not exist; for reads scoped to a user. */
-  async requireUser(userId: string, manager?: EntityManager): Promise<UserEntity> {
+  async requireUser(userId: string, manager?: Transaction): Promise<UserEntity> {
     const user = await this.users.findById(userId, manager);
     if (!user) throw new UserNotFoundError(userId);
     return user;
@@ -54,7 +53,7 @@ export class UsersService {
    * For writes that reference a user (a chat turn): the user must exist and be active, and cannot
    * be erased until the caller's transaction ends.
    */
-  async requireActiveUserForReference(manager: EntityManager, userId: string): Promise<UserEntity> {
+  async requireActiveUserForReference(manager: Transaction, userId: string): Promise<UserEntity> {
     const user = await this.users.lockById(manager, userId, 'reference');
     if (!user) throw new UserNotFoundError(userId);
     if (!user.is_active) throw new UserInactiveError(userId);
@@ -63,7 +62,7 @@ export class UsersService {
 
   /** Only the fields that change are written and audited; a no-op PATCH writes nothing. */
   update(userId: string, dto: UpdateUserDto): Promise<UserResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const before = await this.lockUser(manager, userId);
       const changes = changedFields(before, dto);
       if (Object.keys(changes).length === 0) return toUserResponse(before);
@@ -80,7 +79,7 @@ export class UsersService {
   }
 
   login(userId: string): Promise<UserResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const before = await this.lockUser(manager, userId);
       if (!before.is_active) throw new UserInactiveError(userId);
       const after = await this.users.stampLastLogin(manager, userId);
@@ -100,7 +99,7 @@ export class UsersService {
    * history; the audit trail has no foreign key to users, so it keeps every row about them.
    */
   remove(userId: string, hard: boolean): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const before = await this.lockUser(manager, userId);
       if (hard) {
         await this.users.deleteById(manager, userId);
@@ -125,7 +124,7 @@ export class UsersService {
     });
   }
 
-  private async lockUser(manager: EntityManager, userId: string): Promise<UserEntity> {
+  private async lockUser(manager: Transaction, userId: string): Promise<UserEntity> {
     const user = await this.users.lockById(manager, userId, 'update');
     if (!user) throw new UserNotFoundError(userId);
     return user;

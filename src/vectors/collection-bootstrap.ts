@@ -70,6 +70,11 @@ export class CollectionBootstrap implements OnModuleInit, OnApplicationShutdown 
   }
 }
 
+/**
+ * Worth retrying: Qdrant down or slow, or a key refused (it may be rotated in). A key that is
+ * valid but lacks a right (VECTOR_STORE_FORBIDDEN, e.g. a collection-scoped key asked to create
+ * the collection) never gains it by waiting, so it stops the boot with the right named.
+ */
 function isTransient(error: unknown): boolean {
   return (
     error instanceof VectorStoreError &&

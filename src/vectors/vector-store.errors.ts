@@ -1,4 +1,4 @@
-import { DomainError, type ErrorCode, type FieldViolation } from '../common/errors';
+import { DomainError, type ErrorCode, type FieldViolation, type UpstreamOrigin } from '../common/errors';
 
 export type VectorStoreErrorCode = Extract<
   ErrorCode,
@@ -6,6 +6,8 @@ export type VectorStoreErrorCode = Extract<
   | 'VECTOR_STORE_UNAVAILABLE'
   | 'VECTOR_STORE_TIMEOUT'
   | 'VECTOR_STORE_UNAUTHORIZED'
+  /** The key is valid but lacks a permission the operation needs (e.g. a collection-scoped key). */
+  | 'VECTOR_STORE_FORBIDDEN'
   | 'VECTOR_STORE_REJECTED'
   | 'COLLECTION_MISSING'
   | 'COLLECTION_MISMATCH'
@@ -17,8 +19,9 @@ export class VectorStoreError extends DomainError {
     override readonly code: VectorStoreErrorCode,
     message: string,
     details?: FieldViolation[],
+    upstream?: UpstreamOrigin,
   ) {
-    super(code, message, details);
+    super(code, message, details, upstream);
   }
 }
 

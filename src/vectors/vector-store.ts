@@ -139,6 +139,17 @@ export abstract class VectorStore extends VectorSearch {
   /** Pages through every point (ordered by id), for consistency checks and rebuilds. */
   abstract scroll(request: ScrollRequest): Promise<ScrollPage>;
 
+  /**
+   * The same pages, ids only: a sweep for orphaned points needs no payloads, and on Qdrant each
+   * payload (the chunk text with it) would cross the network for nothing.
+   */
+  async scrollIds(
+    request: Omit<ScrollRequest, 'with_vector'>,
+  ): Promise<{ ids: string[]; next_offset: string | null }> {
+    const page = await this.scroll(request);
+    return { ids: page.points.map((p) => p.id), next_offset: page.next_offset };
+  }
+
   abstract count(filter?: VectorFilter): Promise<number>;
 
   /** The configured collection's effective configuration, or null when it does not exist. */

@@ -22,20 +22,28 @@ import { VectorSearch, VectorStore } from './vector-store';
         vectors: ConfigType<typeof vectorsConfig>,
       ): Promise<VectorStore> =>
         qdrant.url
-          ? Promise.resolve(new QdrantVectorStore({ ...qdrant, url: qdrant.url }))
+          ? Promise.resolve(new QdrantVectorStore({ ...qdrant, ...collectionOf(vectors), url: qdrant.url }))
           : LocalVectorStore.open({
               directory: join(app.dataDir, 'vectors'),
-              collection: qdrant.collection,
-              vectorSize: qdrant.vectorSize,
+              ...collectionOf(vectors),
               ann: { minPoints: vectors.annMinPoints, efSearch: vectors.annEfSearch },
             }),
     },
     {
       provide: VectorSearch,
-      inject: [VectorStore, qdrantConfig.KEY],
-      useFactory: (store: VectorStore, qdrant: ConfigType<typeof qdrantConfig>): VectorSearch =>
+      inject: [VectorStore, qdrantConfig.KEY, vectorsConfig.KEY],
+      useFactory: (
+        store: VectorStore,
+        qdrant: ConfigType<typeof qdrantConfig>,
+        vectors: ConfigType<typeof vectorsConfig>,
+      ): VectorSearch =>
         qdrant.url && qdrant.readApiKey
-          ? new QdrantVectorStore({ ...qdrant, url: qdrant.url, apiKey: qdrant.readApiKey })
+          ? new QdrantVectorStore({
+              ...qdrant,
+              ...collectionOf(vectors),
+              url: qdrant.url,
+              apiKey: qdrant.readApiKey,
+            })
           : store,
     },
     CollectionBootstrap,
@@ -43,3 +51,7 @@ import { VectorSearch, VectorStore } from './vector-store';
   exports: [VectorStore, VectorSearch],
 })
 export class VectorsModule {}
+
+function collectionOf(vectors: ConfigType<typeof vectorsConfig>) {
+  return { collection: vectors.collection, vectorSize: vectors.vectorSize };
+}

@@ -167,6 +167,15 @@ export function vectorStoreContract(target: () => ContractTarget): void {
     expect(filtered.next_offset).toBeNull();
   });
 
+  it('scrolls ids only, in the same pages and order as a full scroll', async () => {
+    const full = await store.scroll({ limit: 3 });
+    const ids = await store.scrollIds({ limit: 3 });
+    expect(ids).toEqual({ ids: full.points.map((p) => p.id), next_offset: full.next_offset });
+    const rest = await store.scrollIds({ limit: 10, offset: ids.next_offset });
+    expect([...ids.ids, ...rest.ids]).toEqual(all.map((p) => p.id).sort());
+    expect(rest.next_offset).toBeNull();
+  });
+
   it('reports the collection it runs on', async () => {
     const info = await store.collectionInfo();
     expect(info).toMatchObject({ vector_size: 4, distance: 'Cosine', points_count: 5 });

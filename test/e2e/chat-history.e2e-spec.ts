@@ -87,15 +87,48 @@ describe('chat history API', () => {
     expect((await api.post('/v1/chat/turns', buildChatTurn(userId, { log_id: randomUUID() }))).status).toBe(
       404,
     );
-    const foreign = await api.post(
-      '/v1/chat/turns',
-      buildChatTurn(userId, { log_id: await createLog(await createUser()) }),
-    );
-    expect(foreign.status).toBe(409);
-    expect(violations(foreign.body)).toEqual(['log_id: sameUser']);
+    // Another user's log, or a log of no user, is "not found": the same answer as a log that does
+    // not exist, and its response stays as it was.
+    const foreignLog = await createLog(await createUser());
+    const anonymousLog = await createLog(null);
+    for (const logId of [foreignLog, anonymousLog]) {
+      const foreign = await api.post('/v1/chat/turns', buildChatTurn(userId, { log_id: logId }));
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.code).toBe('NOT_FOUND');
+      expect((await api.get(`/v1/logs/${logId}`)).body.response).toBeNull();
+    }
     await api.delete(`/v1/users/${userId}`);
     expect((await api.post('/v1/chat/turns', buildChatTurn(userId))).status).toBe(409);
     expect(await count(`SELECT count(*)::int AS n FROM chat_history WHERE user_id = $1`, [userId])).toBe(0);
+  });
+
+  it('never replaces a response already recorded on the log, and audits the one it sets', async () => {
+    const userId = await createUser();
+    const logId = await createLog(userId);
+    const first = await api.post(
+      '/v1/chat/turns',
+      buildChatTurn(userId, { log_id: logId, response: 'first' }),
+    );
+    expect(first.status).toBe(201);
+    // The same answer again (a retried request) is harmless; a different one is refused.
+    expect(
+      (await api.post('/v1/chat/turns', buildChatTurn(userId, { log_id: logId, response: 'first' }))).status,
+    ).toBe(201);
+    const second = await api.post(
+      '/v1/chat/turns',
+      buildChatTurn(userId, { log_id: logId, response: 'other' }),
+    );
+    expect(second.status).toBe(409);
+    expect(violations(second.body)).toEqual(['log_id: responseNotSet']);
+    expect((await api.get(`/v1/logs/${logId}`)).body.response).toBe('first');
+    const audit = await api.get(`/v1/audit-logs?resource_type=log&resource_id=${logId}`);
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({
+        operation_type: 'update',
+        user_id: userId,
+        details: { changes: { response: { old: null, new: 'first' } }, via: 'chat_turn' },
+      }),
+    ]);
   });
 
   it('rolls back the turn and the log response when the audit row (the last statement) fails', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ChunksRepository, type NewChunkRow } from '../../src/chunks/chunks.repository';
+import { DocumentChunksRepository } from '../../src/chunks/document-chunks.repository';
+import type { NewChunkRow } from '../../src/chunks/chunk-columns';
 import { apiClient, collectPages, violations, type ApiClient } from '../factories/api-client';
 import { buildChunk, buildDocumentChunks } from '../factories/chunk.factory';
 import { startTestApp, type TestApp } from '../support/app';
@@ -9,13 +10,13 @@ describe('chunks API', () => {
   let t: TestApp;
   let api: ApiClient;
   let db: DataSource;
-  let chunks: ChunksRepository;
+  let chunks: DocumentChunksRepository;
 
   beforeAll(async () => {
     t = await startTestApp();
     api = apiClient(t.baseUrl);
     db = t.app.get(DataSource);
-    chunks = t.app.get(ChunksRepository);
+    chunks = t.app.get(DocumentChunksRepository);
   });
   afterAll(() => t?.close());
 

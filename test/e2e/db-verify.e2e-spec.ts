@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
 import { applyRoles } from '../../src/database/roles';
+import { loadQdrantConfig } from '../../config';
+import { QdrantVectorStore } from '../../src/vectors/qdrant/qdrant-vector-store';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';
 import { runCliScript } from './cli-run';
@@ -17,6 +19,7 @@ function traversableTempDir(): string {
 }
 
 const API_KEY = 'verify-test-key';
+const READ_KEY = 'verify-read-only-key';
 const ENV = { VECTOR_SIZE: '8', OUTBOX_POLL_MS: '100', DB_CONNECT_RETRY_MS: '0' };
 
 /** Runs `npm run db:verify` as a child process; its table and exit code. */
@@ -57,7 +60,7 @@ describe('npm run db:verify', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    double = await startQdrantDouble({ apiKey: API_KEY });
+    double = await startQdrantDouble({ apiKey: API_KEY, readOnlyApiKey: READ_KEY });
     // The service's own start-up creates the collection and its payload indexes, as in production.
     t = await startTestApp({ env: { ...ENV, QDRANT_URL: double.url, QDRANT_API_KEY: API_KEY } });
     // A provisioned deployment: the least-privilege roles are in place (npm run db:roles).
@@ -73,9 +76,8 @@ describe('npm run db:verify', () => {
   const configured = () => ({ DATABASE_URL: t.db.url, QDRANT_URL: double.url, QDRANT_API_KEY: API_KEY });
 
   it('passes on the local stack: every line PASS or a SKIP that says why, a clean round trip, exit 0', async () => {
-    // The double has no read-only keys; it answers this one write 403, as Qdrant does for one.
-    double.inject('delete_points', { status: 403, message: 'Forbidden: read-only key', times: 1 });
-    const { code, output } = await dbVerify({ ...configured(), QDRANT_READ_API_KEY: 'read-only-key' });
+    const from = double.requests.length;
+    const { code, output } = await dbVerify({ ...configured(), QDRANT_READ_API_KEY: READ_KEY });
     expect(output).toContain('db:verify: all checks passed');
     expect(line(output, 'postgres reachable')).toMatch(/PASS/);
     expect(line(output, 'postgres TLS')).toMatch(/PASS {2}no TLS, acceptable: 127\.0\.0\.1 is loopback/);
@@ -89,6 +91,10 @@ describe('npm run db:verify', () => {
     );
     expect(output).not.toMatch(/ FAIL /);
     expect(code).toBe(0);
+    // Its own probes and the round trip through the service alike ask for uncompressed answers.
+    const sent = double.requests.slice(from);
+    expect(sent.length).toBeGreaterThan(5);
+    expect(new Set(sent.map((r) => r.headers['accept-encoding']))).toEqual(new Set(['identity']));
     // Both sides clean: no probe chunk row, no point left in the collection.
     const rows = await fetch(`${double.url}/collections/book_embeddings`, {
       headers: { 'api-key': API_KEY },
@@ -125,6 +131,34 @@ describe('npm run db:verify', () => {
     expect(size.code).toBe(1);
   }, 40_000);
 
+  it('reads HNSW where Qdrant reports the per-vector settings, and says why a read-only key cannot be probed on a missing collection', async () => {
+    const store = new QdrantVectorStore({
+      ...loadQdrantConfig({}),
+      url: double.url,
+      apiKey: API_KEY,
+      collection: 'hnsw_custom',
+      vectorSize: 8,
+      hnswM: 32,
+      hnswEfConstruct: 200,
+    });
+    await store.ensureCollection();
+    const custom = {
+      ...configured(),
+      QDRANT_COLLECTION: 'hnsw_custom',
+      QDRANT_HNSW_M: '32',
+      QDRANT_HNSW_EF_CONSTRUCT: '200',
+    };
+    const [hnsw, missing] = await Promise.all([
+      dbVerify(custom),
+      dbVerify({ ...configured(), QDRANT_COLLECTION: 'not_there', QDRANT_READ_API_KEY: READ_KEY }),
+    ]);
+    expect(line(hnsw.output, 'qdrant HNSW')).toMatch(/PASS {2}m=32, ef_construct=200/);
+    expect(line(missing.output, 'qdrant read-only key')).toMatch(
+      /SKIP {2}not testable: not_there does not exist, and Qdrant answers 404 before checking a key's rights/,
+    );
+    expect(line(missing.output, 'qdrant collection')).toMatch(/FAIL {2}not_there does not exist/);
+  }, 40_000);
+
   it('fails when PostgreSQL on a non-loopback host is reached without TLS', async () => {
     // A real non-loopback address of this machine, forwarding in plain TCP to the test database:
     // what a misconfigured remote server looks like from the client. The configuration allows
@@ -140,6 +174,8 @@ describe('npm run db:verify', () => {
         ...configured(),
         DATABASE_URL: remote.toString(),
         DATABASE_ALLOW_INSECURE: 'true',
+        // A remote database needs the API key guard on (AUTH_MODE=disabled is loopback-only).
+        ADMIN_API_KEY: 'db-verify-test-admin-key-0123456789abcdef',
       });
       expect(line(output, 'postgres reachable')).toMatch(/PASS/);
       expect(line(output, 'postgres TLS')).toMatch(

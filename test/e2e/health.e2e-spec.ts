@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { startTestApp, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -38,6 +39,31 @@ describe('health probes', () => {
       info: { neon: { status: 'up' }, migrations: { status: 'up' } },
     });
   });
+});
+
+describe('health probes while user queries hold every pooled connection', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DB_POOL_MAX: '3' } });
+  });
+  afterAll(() => t?.close());
+
+  it('still answer 200 on their own connection', async () => {
+    const dataSource = t.app.get(DataSource);
+    // Three slow queries hold the whole pool, as a burst of costly retrievals would; each
+    // outlasts the probe budget (1.5 s) by far.
+    const slow = Array.from({ length: 3 }, () => dataSource.query('SELECT pg_sleep(3)'));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const path of ['/db/status/neon', '/health/ready']) {
+        const res = await fetch(`${t.baseUrl}${path}`);
+        expect([path, res.status]).toEqual([path, 200]);
+        expect((await res.json()).status).toBe('ok');
+      }
+    } finally {
+      await Promise.all(slow);
+    }
+  }, 20_000);
 });
 
 describe('health probes when PostgreSQL hangs or is gone', () => {

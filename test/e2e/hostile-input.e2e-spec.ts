@@ -7,7 +7,10 @@ const HOSTILE = [
   '\u0000nul',
   '{"$ne": null}',
 ];
-const METHODS = ['get', 'post', 'patch', 'delete'] as const;
+/** Values PostgreSQL cannot store: refused with a 400 naming the field, wherever they are sent. */
+const UNSTORABLE = ['nul\u0000byte', 'lone \ud800 high', 'lone \udc00 low'];
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const DEPTH = 5_000;
 
 type Schema = { type?: string; properties?: Record<string, Schema>; $ref?: string; items?: Schema };
 
@@ -33,6 +36,111 @@ describe('hostile input on every /v1 route', () => {
 
   const resolve = (schema: Schema | undefined): Schema | undefined =>
     schema?.$ref ? document.components.schemas[schema.$ref.split('/').pop()!] : schema;
+
+  interface Operation {
+    method: string;
+    path: string;
+    queryStrings: string[];
+    hasPathParams: boolean;
+    bodyStrings: string[] | undefined;
+  }
+
+  const operations = (): Operation[] =>
+    Object.entries(document.paths as Record<string, any>)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, item]) =>
+        METHODS.filter((method) => item[method]).map((method) => {
+          const operation = item[method];
+          const body = resolve(operation.requestBody?.content?.['application/json']?.schema);
+          return {
+            method: method.toUpperCase(),
+            path,
+            queryStrings: (operation.parameters ?? [])
+              .filter((p: any) => p.in === 'query' && p.schema?.type === 'string')
+              .map((p: any) => p.name as string),
+            hasPathParams: path.includes('{'),
+            bodyStrings: body
+              ? Object.entries(resolve(body)?.properties ?? {})
+                  .filter(([, s]) => resolve(s)?.type === 'string')
+                  .map(([name]) => name)
+              : undefined,
+          };
+        }),
+      );
+
+  const send = (method: string, url: string, body?: string) =>
+    fetch(url, {
+      method,
+      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+      body,
+    });
+
+  it('refuses NUL and lone surrogates with 400 naming the field, in every string field of every route', async () => {
+    const failures: string[] = [];
+    let requests = 0;
+    const expect400 = async (what: string, res: Response, field: string) => {
+      requests++;
+      const body = await res.json();
+      const fields = Array.isArray(body.details) ? body.details.map((d: { field: string }) => d.field) : [];
+      if (res.status !== 400 || !fields.includes(field))
+        failures.push(`${what} → ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    };
+    for (const op of operations()) {
+      const concrete = op.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      for (const value of UNSTORABLE) {
+        // A URL cannot carry a lone surrogate (it is sent as UTF-8, the surrogate as U+FFFD): NUL only.
+        for (const name of value.includes('\u0000') ? op.queryStrings : []) {
+          const url = new URL(`${t.baseUrl}${concrete}`);
+          url.searchParams.set(name, value);
+          await expect400(`${op.method} ${op.path} ?${name}`, await send(op.method, url.href), name);
+        }
+        for (const name of op.bodyStrings ?? []) {
+          const payload = JSON.stringify({ [name]: value });
+          await expect400(
+            `${op.method} ${op.path} body.${name}`,
+            await send(op.method, `${t.baseUrl}${concrete}`, payload),
+            name,
+          );
+        }
+        if (op.bodyStrings) {
+          // Nested strings and object keys too (metadata, filters, preferences).
+          const nested = JSON.stringify({ anything: { deeper: [value] } });
+          await expect400(
+            `${op.method} ${op.path} nested`,
+            await send(op.method, `${t.baseUrl}${concrete}`, nested),
+            'anything.deeper.0',
+          );
+        }
+      }
+      if (op.hasPathParams) {
+        const url = `${t.baseUrl}${op.path.replace(/\{([^}]+)\}/, 'x%00y').replace(/\{[^}]+\}/g, 'z')}`;
+        const name = /\{([^}]+)\}/.exec(op.path)![1];
+        await expect400(`${op.method} ${op.path} path`, await send(op.method, url), name);
+      }
+    }
+    expect(requests).toBeGreaterThan(60);
+    expect(failures).toEqual([]);
+  }, 60_000);
+
+  it(`refuses ${DEPTH}-level nesting on every route that takes a body with 400, and stays responsive`, async () => {
+    const deep = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
+    const deepArray = '['.repeat(DEPTH) + ']'.repeat(DEPTH);
+    const failures: string[] = [];
+    const bodyRoutes = operations().filter((op) => op.bodyStrings);
+    expect(bodyRoutes.length).toBeGreaterThan(5);
+    for (const op of bodyRoutes) {
+      const url = `${t.baseUrl}${op.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000')}`;
+      const field = op.bodyStrings![0] ?? 'metadata';
+      for (const payload of [deep, deepArray, `{"${field}": ${deep}}`, `{"filter": {"and": ${deepArray}}}`]) {
+        const res = await send(op.method, url, payload);
+        const body = await res.json();
+        if (res.status !== 400 || body.code !== 'VALIDATION_FAILED')
+          failures.push(`${op.method} ${op.path} → ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect((await fetch(`${t.baseUrl}/health/live`)).status).toBe(200);
+  }, 60_000);
 
   it('never answers 5xx, and the data survives', async () => {
     const failures: string[] = [];

@@ -1,4 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { startTestApp, type TestApp } from '../support/app';
+import { partialRequest, type PartialRequest } from '../support/partial-request';
 
 describe('HTTP hardening', () => {
   let t: TestApp;
@@ -63,12 +65,162 @@ describe('documentation and metrics in production', () => {
   });
   afterAll(() => t?.close());
 
-  it('need an API key', async () => {
-    for (const path of ['/docs', '/docs-json', '/metrics']) {
+  it('need an API key, whichever way the path is spelled', async () => {
+    for (const path of [
+      '/docs',
+      '/docs/',
+      '/docs?x=1',
+      '/docs-json',
+      '/docs-yaml',
+      '/%64ocs-json',
+      '/docs%2Djson',
+      '/%64ocs',
+      '/%64ocs-yaml',
+      '/metrics',
+      '/%6detrics',
+    ]) {
       expect([path, (await fetch(`${t.baseUrl}${path}`)).status]).toEqual([path, 401]);
       const keyed = await fetch(`${t.baseUrl}${path}`, { headers: { 'x-api-key': adminKey } });
       expect([path, keyed.status]).toEqual([path, 200]);
     }
     expect((await fetch(`${t.baseUrl}/health/live`)).status).toBe(200);
+  });
+});
+
+/** Resolves with the answer, or with 'no answer' once `ms` have passed. */
+const answerWithin = <T>(promise: Promise<T>, ms: number): Promise<T | 'no answer'> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'no answer'>((resolve) => (timer = setTimeout(() => resolve('no answer'), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+};
+
+describe('authentication before the body', () => {
+  let t: TestApp;
+  const adminKey = `admin-${'b'.repeat(40)}`;
+  const keys: Record<string, string> = {};
+  const open: PartialRequest[] = [];
+  const declared = 60 * 1024 * 1024;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { ADMIN_API_KEY: adminKey, RATE_LIMIT_CONCURRENCY: '2' } });
+    for (const role of ['reader', 'writer']) {
+      const res = await fetch(`${t.baseUrl}/v1/admin/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+        body: JSON.stringify({ name: role, role }),
+      });
+      keys[role] = ((await res.json()) as { key: string }).key;
+    }
+  });
+  afterEach(() => open.splice(0).forEach((r) => r.abort()));
+  afterAll(() => t?.close());
+
+  const startPost = (path: string, headers: Record<string, string> = {}, declaredBytes = declared) => {
+    const request = partialRequest(t.baseUrl, 'POST', path, { headers, declaredBytes });
+    open.push(request);
+    return request;
+  };
+
+  it('refuses a 60 MiB body with no key, a wrong key or a reader key before reading it', async () => {
+    for (const [headers, status] of [
+      [{}, 401],
+      [{ 'x-api-key': 'rsk_wrong' }, 401],
+      [{ 'x-api-key': keys.reader }, 403],
+    ] as const) {
+      const answer = await answerWithin(startPost('/v1/ingest', headers).response, 5_000);
+      expect([headers, answer === 'no answer' ? answer : answer.status]).toEqual([headers, status]);
+    }
+  });
+
+  it('reads the large body of a writer (the request is still waiting for it)', async () => {
+    const writer = startPost('/v1/ingest', { 'x-api-key': keys.writer });
+    expect(await answerWithin(writer.response, 500)).toBe('no answer');
+  });
+
+  it('limits the requests one key has in flight, not other keys', async () => {
+    const first = startPost('/v1/users', { 'x-api-key': keys.writer }, 1_000);
+    const second = startPost('/v1/users', { 'x-api-key': keys.writer }, 1_000);
+    // Neither is refused: both are admitted, waiting for their bodies.
+    expect(await answerWithin(first.response, 300)).toBe('no answer');
+    expect(await answerWithin(second.response, 300)).toBe('no answer');
+    const third = await fetch(`${t.baseUrl}/v1/logs`, { headers: { 'x-api-key': keys.writer } });
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(third.headers.get('retry-after')).toBe('1');
+    expect((await fetch(`${t.baseUrl}/v1/logs`, { headers: { 'x-api-key': adminKey } })).status).toBe(200);
+
+    first.abort();
+    let after = 429;
+    for (let i = 0; i < 50 && after === 429; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = (await fetch(`${t.baseUrl}/v1/logs`, { headers: { 'x-api-key': keys.writer } })).status;
+    }
+    expect(after).toBe(200);
+  });
+});
+
+describe('failed authentication', () => {
+  let t: TestApp;
+  const adminKey = `admin-${'f'.repeat(40)}`;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { ADMIN_API_KEY: adminKey, AUTH_FAILURE_LIMIT: '3' } });
+  });
+  afterAll(() => t?.close());
+
+  it('is limited per client address: past the limit even a right guess is refused', async () => {
+    const attempt = (key: string) => fetch(`${t.baseUrl}/v1/logs`, { headers: { 'x-api-key': key } });
+    for (let i = 0; i < 3; i++) expect((await attempt(`rsk_guess-${i}`)).status).toBe(401);
+    const limited = await attempt('rsk_guess-4');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await attempt(adminKey)).status).toBe(429);
+    // A missing key is not a guess: it still gets its 401.
+    expect((await fetch(`${t.baseUrl}/v1/logs`)).status).toBe(401);
+  });
+});
+
+describe('development mode (authentication disabled)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  const rawGet = (path: string, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${t.baseUrl}${path}`, { headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('parses only JSON: a form or text body (a cross-site "simple" request) is a 415', async () => {
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'name=x&role=admin'],
+      ['text/plain', '{"name":"x","role":"admin"}'],
+      ['multipart/form-data; boundary=b', '--b\r\n\r\nx\r\n--b--'],
+    ]) {
+      const res = await fetch(`${t.baseUrl}/v1/admin/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+      expect([type, res.status]).toEqual([type, 415]);
+      expect(await res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    }
+    const listed = await (await fetch(`${t.baseUrl}/v1/admin/api-keys`)).json();
+    expect(listed.items).toEqual([]);
+  });
+
+  it('serves only requests addressed to this machine (DNS rebinding)', async () => {
+    const port = new URL(t.baseUrl).port;
+    expect(await rawGet('/v1/logs', `evil.example.com:${port}`)).toBe(403);
+    expect(await rawGet('/v1/logs', 'rebound.attacker.test')).toBe(403);
+    expect(await rawGet('/v1/logs', `localhost:${port}`)).toBe(200);
+    expect(await rawGet('/v1/logs', `127.0.0.1:${port}`)).toBe(200);
+    expect(await rawGet('/v1/logs', `[::1]:${port}`)).toBe(200);
+    // The probes answer whatever the Host: orchestrators address them by pod or service name.
+    expect(await rawGet('/health/live', 'ragstore.internal')).toBe(200);
   });
 });

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding.provider';
+import { RetrievalLogWriter } from '../../src/retrieval/retrieval-log.writer';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';
 import { bookChunks, ingestBody, postJson, uniqueDocument } from '../support/ingest';
@@ -63,7 +66,10 @@ describe('GET /metrics', () => {
 
   it('exposes every series with non-zero counts after ingest, retrieval, a failed sync and a check', async () => {
     const chunks = bookChunks(6, DIM);
-    const ingest = await postJson(`${t.baseUrl}/v1/ingest`, ingestBody(uniqueDocument(), chunks));
+    const ingest = await postJson(
+      `${t.baseUrl}/v1/ingest`,
+      ingestBody(uniqueDocument(), chunks, { embedding_model: new HashingEmbeddingProvider(DIM).model }),
+    );
     expect(ingest.status).toBe(201);
     const [parked, slow] = ingest.body.chunks.map((c: { chunk_id: string }) => c.chunk_id);
 
@@ -156,5 +162,17 @@ describe('GET /metrics', () => {
     expect(routes).toContain('unmatched');
     expect(routes).toContain('/v1/chunks/:chunk_id');
     expect(routes.filter((route) => route.includes('00000000') || route.startsWith('/no/'))).toEqual([]);
+  });
+
+  it('counts retrieval log rows the database refused as lost', async () => {
+    const before = total(await scrape(), 'ragstore_retrieval_log_rows_lost_total');
+    // HTTP input can no longer hold a NUL (it is a 400 up front); a row that reaches the writer
+    // with one anyway is refused by PostgreSQL, and must show up as lost, not vanish.
+    await t.app.get(RetrievalLogWriter).enqueue({
+      row: { log_id: randomUUID(), user_query: 'nul\u0000query', retrieval_mode: 'vector' },
+      repairs: [],
+    });
+    await eventually(async () => total(await scrape(), 'ragstore_retrieval_log_rows_lost_total') > before);
+    expect(total(await scrape(), 'ragstore_retrieval_log_rows_lost_total')).toBe(before + 1);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { RebuildFailed, RebuildService } from '../../src/ingestion/rebuild.service';
+import { RebuildFailed, RebuildService } from '../../src/sync/rebuild.service';
 import { VectorStore } from '../../src/vectors/vector-store';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { startTestApp, type TestApp } from '../support/app';
@@ -251,5 +251,99 @@ describe('vectors:rebuild failures and size changes (Qdrant test double)', () =>
     const serving = await t.app.get(VectorStore).servingCollection();
     expect(output).toContain(`now ${serving}`);
     expect((await consistency(t)).consistent).toBe(true);
+  }, 30_000);
+});
+
+describe('vectors:rebuild safety: one at a time, and the truth after a failed or late alias switch (Qdrant test double)', () => {
+  let double: QdrantDouble;
+  let t: TestApp;
+  let store: VectorStore;
+  let rebuilds: RebuildService;
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+  const retrieveOk = async () => {
+    const res = await postJson(`${t.baseUrl}/v1/retrieve`, { query_vector: unitVector(DIM, 2), top_k: 3 });
+    return res.status === 200 && (res.body.results as unknown[]).length === 3;
+  };
+
+  beforeAll(async () => {
+    double = await startQdrantDouble();
+    t = await startTestApp({ env: { ...ENV, QDRANT_URL: double.url, QDRANT_TIMEOUT_MS: '1000' } });
+    store = t.app.get(VectorStore);
+    rebuilds = t.app.get(RebuildService);
+    await ingest(t, 20, 7);
+    await eventually(
+      () => consistency(t),
+      (r) => r.consistent,
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await double?.close();
+  });
+  afterEach(() => double.clearFaults());
+
+  it('on the first rebuild from a plain collection, an alias creation that fails after the plain one is deleted is retried, never leaving nothing to serve', async () => {
+    expect(await store.servingCollection()).toBe('book_embeddings');
+    double.inject('update_aliases', { status: 500, message: 'Service internal error: consensus', times: 1 });
+    const report = await rebuilds.rebuild();
+    expect(await store.servingCollection()).toBe(report.collection);
+    expect(await retrieveOk()).toBe(true);
+  }, 20_000);
+
+  it('runs one rebuild at a time: a second started meanwhile is refused, naming the one running, and creates nothing', async () => {
+    double.inject('upsert_points', { latencyMs: 100 });
+    const before = (await store.listCollections()).map((c) => c.name);
+    const [a, b] = await Promise.allSettled([
+      rebuilds.rebuild({ keepOld: true }),
+      rebuilds.rebuild({ keepOld: true }),
+    ]);
+    double.clearFaults();
+    const won = [a, b].filter((r) => r.status === 'fulfilled');
+    const refused = [a, b].filter((r) => r.status === 'rejected').map((r) => r.reason as Error);
+    expect(won).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeInstanceOf(RebuildFailed);
+    expect(refused[0].message).toMatch(
+      /^Refusing to rebuild: another rebuild of book_embeddings is running \(building book_embeddings_\d{17} since .*\); nothing was changed/,
+    );
+    const winner = (won[0] as PromiseFulfilledResult<{ collection: string }>).value.collection;
+    expect((await store.listCollections()).map((c) => c.name)).toEqual([...before, winner].sort());
+    // The lease is released at the end: the next rebuild runs.
+    await expect(rebuilds.rebuild()).resolves.toMatchObject({ previous: winner });
+  }, 30_000);
+
+  it('when the alias switch fails, searches stay on the previous collection and the error says so', async () => {
+    const previous = await store.servingCollection();
+    double.inject('update_aliases', { status: 500, message: 'Service internal error: disk full' });
+    const error = await failure(rebuilds.rebuild());
+    double.clearFaults();
+    expect(error).toBeInstanceOf(RebuildFailed);
+    const [, built] =
+      /^Switching book_embeddings to (book_embeddings_\d{17}) failed \(.*disk full\)\. /.exec(
+        error!.message,
+      ) ?? [];
+    expect(built).toBeDefined();
+    expect(error!.message).toContain(`book_embeddings still serves ${previous}. ${built} is kept, unaliased`);
+    expect(await store.servingCollection()).toBe(previous);
+    expect(await retrieveOk()).toBe(true);
+    // Kept for a late switch, then dropped by the next rebuild.
+    expect((await store.listCollections()).map((c) => c.name)).toContain(built);
+    expect((await rebuilds.rebuild()).dropped).toContain(built);
+  }, 30_000);
+
+  it('when the alias switch times out but is applied afterwards, it reads the alias back and reports the switch', async () => {
+    const progress: string[] = [];
+    // Applied, then answered only after the client's 1 s timeout: Qdrant Cloud waiting for consensus.
+    double.inject('update_aliases', { afterApply: true, latencyMs: 1_500, times: 1 });
+    const report = await rebuilds.rebuild({ onProgress: (m) => progress.push(m) });
+    expect(await store.servingCollection()).toBe(report.collection);
+    expect(
+      progress.some((m) => /answered ".*", but book_embeddings points at .*: it was applied/.test(m)),
+    ).toBe(true);
+    expect(await retrieveOk()).toBe(true);
   }, 30_000);
 });

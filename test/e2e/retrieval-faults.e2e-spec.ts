@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding.provider';
 import { Client } from 'pg';
 import { startTestApp, type TestApp } from '../support/app';
 import { ingestBody, postJson, uniqueDocument, unitVector } from '../support/ingest';
@@ -12,7 +13,10 @@ const chunks = Array.from({ length: 3 }, (_, i) => ({
 }));
 
 async function ingestInto(t: TestApp): Promise<void> {
-  const res = await postJson(`${t.baseUrl}/v1/ingest`, ingestBody(uniqueDocument(), chunks));
+  const res = await postJson(
+    `${t.baseUrl}/v1/ingest`,
+    ingestBody(uniqueDocument(), chunks, { embedding_model: new HashingEmbeddingProvider(DIM).model }),
+  );
   expect(res.status).toBe(201);
 }
 

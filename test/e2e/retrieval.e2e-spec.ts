@@ -42,7 +42,10 @@ describe('POST /v1/retrieve (embedded stack)', () => {
   const retrieve = (body: Record<string, unknown>) => postJson(`${t.baseUrl}/v1/retrieve`, body);
 
   async function ingest(doc: string, chunks: ChunkInput[]): Promise<void> {
-    const res = await postJson(`${t.baseUrl}/v1/ingest`, ingestBody(doc, chunks));
+    const res = await postJson(
+      `${t.baseUrl}/v1/ingest`,
+      ingestBody(doc, chunks, { embedding_model: hashing.model }),
+    );
     expect(res.status).toBe(201);
     ids[doc] = res.body.chunks.map((c: { chunk_id: string }) => c.chunk_id);
     embeddings[doc] = chunks.map((c) => c.embedding);
@@ -225,6 +228,37 @@ describe('POST /v1/retrieve (embedded stack)', () => {
         text_score: hit.text_score,
       });
     });
+    it('matches a whole question by text (OR over its words), ranking the chunk that holds more of them first', async () => {
+      const doc = uniqueDocument('lighthouse');
+      const question = 'How many steps were there up to the lantern gallery of the quelmoor lighthouse?';
+      const away = embedText(question).map((v) => -v);
+      await ingest(doc, [
+        { chunk_text: 'Quelmoor has a lighthouse on its northern cape.', embedding: away },
+        {
+          chunk_text: 'The keeper climbed the 137 steps to the lantern gallery of the Quelmoor lighthouse.',
+          embedding: away,
+        },
+      ]);
+      const [partial, answer] = ids[doc];
+      const res = await retrieve({ query: question, mode: 'hybrid', top_k: 10, score_threshold: 0 });
+      expect(res.status).toBe(200);
+      const textHits = res.body.results
+        .filter((r: { sources: string[] }) => r.sources.includes('text'))
+        .sort((a: { text_rank: number }, b: { text_rank: number }) => a.text_rank - b.text_rank)
+        .map((r: { chunk_id: string }) => r.chunk_id);
+      expect(textHits.slice(0, 2)).toEqual([answer, partial]);
+
+      // Quotes keep websearch semantics: the phrase must appear as written.
+      const phrase = await retrieve({
+        query: '"quelmoor cape"',
+        mode: 'hybrid',
+        top_k: 10,
+        score_threshold: 0,
+      });
+      expect(phrase.body.results.filter((r: { sources: string[] }) => r.sources.includes('text'))).toEqual(
+        [],
+      );
+    });
   });
 
   describe('selected_text mode', () => {
@@ -333,7 +367,7 @@ describe('POST /v1/retrieve (embedded stack)', () => {
           mode: res.body.mode,
           statements: 1,
         });
-        expect(statements[0]).toMatch(/FROM chunks c/);
+        expect(statements[0]).toMatch(/FROM chunks\b/);
       }
     });
 

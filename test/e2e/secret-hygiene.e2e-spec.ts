@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding.provider';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { bookChunks, ingestBody } from '../support/ingest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -63,7 +64,11 @@ describe('secret hygiene', () => {
           await fetch(`${base}/v1/ingest`, {
             method: 'POST',
             headers: admin,
-            body: JSON.stringify(ingestBody('secrets.pdf', bookChunks(3, 8))),
+            body: JSON.stringify(
+              ingestBody('secrets.pdf', bookChunks(3, 8), {
+                embedding_model: new HashingEmbeddingProvider(8).model,
+              }),
+            ),
           }),
         ),
       ).toBe(201);
@@ -76,6 +81,23 @@ describe('secret hygiene', () => {
           }),
         ),
       ).toBe(200);
+      // An upstream that echoes our keys, a host and a path in its error (as real servers do).
+      const echo = `Bearer ${SECRETS.qdrant} rejected by ${double.url}/collections at /var/lib/qdrant/storage/x; admin ${SECRETS.admin}; db ${databasePassword}`;
+      double.inject('query_points', { status: 500, message: echo, times: 1 });
+      const failed = await fetch(`${base}/v1/retrieve`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ query: 'sensor', top_k: 2 }),
+      });
+      const failedBody = await failed.clone().json();
+      expect(await record(failed)).toBe(503);
+      // Our code and the upstream status only: nothing the upstream said.
+      expect(failedBody).toMatchObject({
+        code: 'VECTOR_STORE_UNAVAILABLE',
+        message: 'The vector store failed (HTTP 500)',
+        details: { upstream_status: 500 },
+      });
+      expect(JSON.stringify(failedBody)).not.toMatch(/rejected by|var\/lib|collections/);
       expect(
         await record(await fetch(`${base}/v1/logs`, { headers: { 'x-api-key': SECRETS.presentedWrong } })),
       ).toBe(401);
@@ -90,6 +112,9 @@ describe('secret hygiene', () => {
     }
     const everything = `${service.output()}\n${bodies.join('\n')}`;
     expect(service.output().length).toBeGreaterThan(1000);
+    // The operator still learns what the upstream said, scrubbed and bounded.
+    expect(service.output()).toContain('rejected by');
+    expect(service.output()).toContain('[redacted]');
     for (const secret of [...Object.values(SECRETS), databasePassword]) {
       expect([secret, everything.includes(secret)]).toEqual([secret, false]);
     }

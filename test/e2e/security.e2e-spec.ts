@@ -142,6 +142,32 @@ describe('API keys and roles', () => {
     expect((await call('get', `/v1/users/${bob}/chat-history`, keys.writer)).status).toBe(200);
   });
 
+  it('stores a bound reader’s retrievals as its own user, and refuses another user’s id', async () => {
+    const user = async (email: string) =>
+      (await (await call('post', '/v1/users', ADMIN_KEY, { email })).json()).user_id as string;
+    const alice = await user(`alice-${randomUUID()}@example.com`);
+    const bob = await user(`bob-${randomUUID()}@example.com`);
+    const alicesKey = (await createKey('reader', alice)).key;
+
+    const asBob = await call('post', '/v1/retrieve', alicesKey, { query: 'gyroscope', user_id: bob });
+    expect(asBob.status).toBe(403);
+    for (const body of [{ query: 'gyroscope' }, { query: 'gyroscope', user_id: alice }]) {
+      const res = await call('post', '/v1/retrieve', alicesKey, body);
+      expect(res.status).toBe(200);
+      const { log_id } = await res.json();
+      let log = await call('get', `/v1/logs/${log_id}`, ADMIN_KEY);
+      for (let i = 0; i < 100 && log.status === 404; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        log = await call('get', `/v1/logs/${log_id}`, ADMIN_KEY);
+      }
+      expect((await log.json()).user_id).toBe(alice);
+    }
+    // A reader key bound to no user (a service) may still name any user.
+    expect(
+      (await call('post', '/v1/retrieve', keys.reader, { query: 'gyroscope', user_id: bob })).status,
+    ).toBe(200);
+  });
+
   it('keeps the probes public', async () => {
     for (const path of ['/health/live', '/health/ready', '/db/status/neon', '/db/status/qdrant']) {
       expect((await call('get', path)).status).toBe(200);

@@ -1,4 +1,6 @@
 import { execSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -68,6 +70,23 @@ describe('start-up as `npm start` runs it', () => {
     expect(await second.exited).toBe(0);
     expect(postgresProcessesUsing(join(dataDir, 'postgres', 'pgdata'))).toEqual([]);
   }, 120_000);
+
+  // PostgreSQL never runs as root: as root the service runs it as the `postgres` user, who cannot
+  // enter a private directory even though root can write there. Only root can meet this.
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'as root with DATA_DIR under a private (0700) directory, exits 1 with one line naming it and the fix',
+    async () => {
+      const privateDir = mkdtempSync(join(tmpdir(), 'ragstore-private-'));
+      const proc = spawnService({ DATA_DIR: join(privateDir, 'data'), PORT: String(await freePort()) });
+      expect(await proc.exited).toBe(1);
+      const lines = proc.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`cannot enter ${privateDir} (mode 0700)`);
+      expect(lines[0]).toContain('set DATA_DIR to a directory it can reach');
+      expect(lines[0]).not.toMatch(/TypeError|\n\s+at /);
+    },
+    30_000,
+  );
 
   it('gives up on an unreachable database after bounded retries, one line per attempt, exit 1, no password', async () => {
     const proc = spawnService({

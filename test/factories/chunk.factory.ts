@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { NewChunkRow } from '../../src/chunks/chunks.repository';
+import type { NewChunkRow } from '../../src/chunks/chunk-columns';
 
 let sequence = 0;
 
-/** A valid chunk row for `ChunksRepository.insertMany`: random id and text, an 8-dimension embedding. */
+/** A valid chunk row for `DocumentChunksRepository.insertMany`: random id and text, an 8-dimension embedding. */
 export function buildChunk(overrides: Partial<NewChunkRow> = {}): NewChunkRow {
   const chunkText = overrides.chunk_text ?? `Chunk text ${randomUUID()}`;
   return {

@@ -1,24 +1,23 @@
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from '../../config';
 import { ChunkOutboxRepository } from '../../src/chunks/chunk-outbox.repository';
-import { ChunksRepository } from '../../src/chunks/chunks.repository';
+import { DocumentChunksRepository } from '../../src/chunks/document-chunks.repository';
 import { decodeEmbedding } from '../../src/chunks/embedding-codec';
 import { fingerprints } from '../../src/chunks/text-shingles';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { buildChunk, buildDocumentChunks } from '../factories/chunk.factory';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
-describe('ChunksRepository and ChunkOutboxRepository', () => {
+describe('DocumentChunksRepository and ChunkOutboxRepository', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
-  let chunks: ChunksRepository;
   const outbox = new ChunkOutboxRepository();
+  const writes = new DocumentChunksRepository();
 
   beforeAll(async () => {
     db = await createTestDatabase();
     dataSource = new DataSource(buildDataSourceOptions(loadDatabaseConfig({}), db.url));
     await dataSource.initialize();
-    chunks = new ChunksRepository(dataSource);
   });
   afterAll(async () => {
     await dataSource?.destroy();
@@ -27,7 +26,7 @@ describe('ChunksRepository and ChunkOutboxRepository', () => {
 
   it('insertMany stores the embedding as float32 little-endian bytes and applies column defaults', async () => {
     const row = buildChunk({ embedding: [1, -2.5, 0.1], metadata: undefined, section_title: undefined });
-    await dataSource.transaction((m) => chunks.insertMany(m, [row]));
+    await dataSource.transaction((m) => writes.insertMany(m, [row]));
     const [stored] = await dataSource.query<{ embedding: Buffer; metadata: unknown; sync_status: string }[]>(
       `SELECT embedding, metadata, sync_status, processing_version FROM chunks WHERE chunk_id = $1`,
       [row.chunk_id],
@@ -42,7 +41,7 @@ describe('ChunksRepository and ChunkOutboxRepository', () => {
   it('insertMany is all or nothing: one bad row rolls the batch back', async () => {
     const rows = buildDocumentChunks('all-or-nothing', 3);
     rows[2].chunk_index = -1; // breaks chunks_chunk_index_check
-    await expect(dataSource.transaction((m) => chunks.insertMany(m, rows))).rejects.toThrow(
+    await expect(dataSource.transaction((m) => writes.insertMany(m, rows))).rejects.toThrow(
       /chunk_index_check/,
     );
     expect(
@@ -52,7 +51,7 @@ describe('ChunksRepository and ChunkOutboxRepository', () => {
 
   it('insertMany splits a batch past the 65 535-parameter limit into several statements', async () => {
     const rows = buildDocumentChunks('large-batch', 5_000);
-    await dataSource.transaction((m) => chunks.insertMany(m, rows));
+    await dataSource.transaction((m) => writes.insertMany(m, rows));
     const [{ n, with_fingerprints }] = await dataSource.query<{ n: number; with_fingerprints: number }[]>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE cardinality(fingerprints) > 0)::int AS with_fingerprints
          FROM chunks WHERE document_reference = 'large-batch'`,

@@ -4,6 +4,7 @@ import { loadDatabaseConfig } from '../../config';
 import { AuditLogsRepository } from '../../src/audit-logs/audit-logs.repository';
 import { ChatHistoryRepository } from '../../src/chat-history/chat-history.repository';
 import { ChunksRepository } from '../../src/chunks/chunks.repository';
+import { DocumentChunksRepository } from '../../src/chunks/document-chunks.repository';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
@@ -60,7 +61,7 @@ describe('hot queries use an index', () => {
       SELECT gen_random_uuid(), 'doc-' || (i % 40), i, 'text ' || i, md5(i::text) || md5(i::text), '\\x00'::bytea, 'm'
       FROM generate_series(1, 4000) i`);
     await dataSource.transaction((manager) =>
-      new ChunksRepository(dataSource).insertMany(
+      new DocumentChunksRepository().insertMany(
         manager,
         Array.from({ length: 2000 }, (_, i) => ({
           chunk_id: randomUUID(),

@@ -86,6 +86,17 @@ describe('migrations', () => {
   });
 
   it('backfill the fingerprints of chunks written before selected text used them', async () => {
+    // Back to just before SelectionFingerprints; the migrations after it are undone first and
+    // re-applied with it.
+    const last = async () =>
+      (
+        await dataSource.query<{ name: string }[]>(
+          `SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`,
+        )
+      )[0]?.name;
+    while ((await last()) !== 'SelectionFingerprints1763940000000') {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
     await dataSource.undoLastMigration({ transaction: 'each' });
     const text = 'The left rear motor drew far more current than expected while the rover climbed the ridge.';
     await dataSource.query(

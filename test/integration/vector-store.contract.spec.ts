@@ -66,6 +66,19 @@ describe('QdrantVectorStore → Qdrant test double', () => {
   vectorStoreContract(() => ({ open: (vectorSize) => openQdrant(double.url, vectorSize, created) }));
 });
 
+describe('QdrantVectorStore → Qdrant test double in strict mode (unindexed filters refused, as Qdrant Cloud sets up)', () => {
+  let double: QdrantDouble;
+  const created: string[] = [];
+  beforeAll(async () => {
+    double = await startQdrantDouble({
+      strictMode: { enabled: true, unindexed_filtering_retrieve: false, unindexed_filtering_update: false },
+    });
+  });
+  afterAll(() => double.close());
+
+  vectorStoreContract(() => ({ open: (vectorSize) => openQdrant(double.url, vectorSize, created) }));
+});
+
 // The caller's QDRANT_URL / QDRANT_API_KEY, set aside by the test setup (test/support/setup-env.ts).
 const realQdrant = process.env[REAL_QDRANT_URL_ENV];
 const realQdrantKey = process.env[REAL_QDRANT_API_KEY_ENV];

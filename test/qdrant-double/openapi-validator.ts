@@ -180,6 +180,9 @@ function withNullTypes(node: unknown): unknown {
   const { nullable, ...rest } = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) {
+    // The spec's `uniqueItems` (has_id, match any) stands for a set the server builds while
+    // deserializing: duplicates are merged, not refused (`lib/segment/src/types.rs` `HasIdCondition`).
+    if (key === 'uniqueItems') continue;
     out[key] =
       key === '$ref' && typeof value === 'string' ? value.replace(/^#/, 'qdrant#') : withNullTypes(value);
   }

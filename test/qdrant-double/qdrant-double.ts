@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { VectorIndex, normalised } from '../../src/vectors/local/vector-index';
 import { compileQdrantFilter, UnsupportedByDouble } from './qdrant-filter-evaluator';
 import { OpenApiValidator, SpecViolation } from './openapi-validator';
+import { authenticate, type Access } from './auth';
+import { checkIndexedFilter, checkLimit, StrictModeViolation, type StrictModeConfig } from './strict-mode';
 
 type Json = Record<string, unknown>;
 type Payload = Record<string, unknown>;
@@ -18,6 +21,15 @@ export interface Fault {
   drop?: boolean;
   /** Apply to this many requests, then recover; unlimited when absent. */
   times?: number;
+  /**
+   * Carry the request out first, then apply the latency or failure: what a client sees when a
+   * change is applied after it gave up (e.g. an alias switch waiting for consensus).
+   */
+  afterApply?: boolean;
+  /** Extra response headers with an injected status, e.g. `retry-after` with a 429. */
+  headers?: Record<string, string>;
+  /** Answer a write 200 with this `UpdateResult.status` instead of the one `wait` asks for. */
+  updateStatus?: 'acknowledged' | 'wait_timeout';
 }
 
 export interface RecordedRequest {
@@ -30,11 +42,24 @@ export interface RecordedRequest {
 }
 
 export interface QdrantDoubleOptions {
-  /** When set, every route but `/` demands this `api-key` header and answers 401 otherwise. */
+  /**
+   * When set, every route but `/` demands this `api-key` header (or a JWT signed with it, as
+   * with `service.jwt_rbac: true`) and answers 401 otherwise.
+   */
   apiKey?: string;
   /** Also accepted, like Qdrant's read-only key: reads pass, writes answer 403. */
   readOnlyApiKey?: string;
+  /** `service.max_request_size_mb`: bodies over this many bytes are refused (default 32 MiB). */
+  maxRequestBytes?: number;
+  /** `service.http_keep_alive_timeout_sec`: idle sockets are closed after this long (default 5 s). */
+  keepAliveTimeoutMs?: number;
+  /** Strict mode given to every collection created without its own `strict_mode_config`. */
+  strictMode?: StrictModeConfig;
 }
+
+/** Qdrant's defaults (`config/config.yaml`): 32 MiB bodies, 5 s keep-alive. */
+export const DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+const DEFAULT_KEEP_ALIVE_MS = 5_000;
 
 export interface QdrantDouble {
   /** `http://127.0.0.1:<port>` */
@@ -43,15 +68,22 @@ export interface QdrantDouble {
   requests: RecordedRequest[];
   inject(operationId: string, fault: Fault): void;
   clearFaults(): void;
+  /** alias → collection, as the double holds them now. */
+  aliases(): Record<string, string>;
   close(): Promise<void>;
 }
 
 interface Collection {
   size: number;
   distance: string;
+  /** The collection level, which keeps Qdrant's defaults unless the body's `hnsw_config` sets them. */
   hnsw: Json;
+  /** What `vectors.hnsw_config` asked for, reported under `params.vectors` only. */
+  vectorHnsw: Json | null;
   quantization: Json | null;
-  payloadSchema: Record<string, { data_type: string; params: Json; points: number }>;
+  vectorQuantization: Json | null;
+  strictMode: StrictModeConfig | null;
+  payloadSchema: Record<string, { data_type: string; params?: Json; points: number }>;
   index: VectorIndex<Payload>;
 }
 
@@ -75,6 +107,24 @@ const READ_OPERATIONS = new Set([
   'count_points',
 ]);
 
+/** Operations that need global manage access (`lib/storage/src/rbac/ops_checks.rs`). */
+const GLOBAL_OPERATIONS = new Set([
+  'create_collection',
+  'delete_collection',
+  'update_collection',
+  'update_aliases',
+]);
+
+/** Operations that answer an `UpdateResult`, whose status a fault may override. */
+const UPDATE_OPERATIONS = new Set([
+  'upsert_points',
+  'delete_points',
+  'overwrite_payload',
+  'set_payload',
+  'create_field_index',
+  'delete_field_index',
+]);
+
 /**
  * Starts a stand-in for Qdrant 1.18.3 on a random loopback port: every request is checked
  * against the vendored OpenAPI spec and rejected as Qdrant would (its error envelope, 400 or
@@ -88,6 +138,10 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
   const faults = new Map<string, Fault>();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  const busy = new Set<Socket>();
+  const idleTimers = new WeakMap<Socket, NodeJS.Timeout>();
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_MS;
   /** Pending injected latencies, each ended early by close(). */
   const delays = new Set<() => void>();
   const delay = (ms: number) =>
@@ -104,10 +158,22 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
 
   const handlers: Record<
     string,
-    (ctx: { params: Record<string, string>; query: Json; body: Json }) => unknown
+    (ctx: {
+      params: Record<string, string>;
+      query: Json;
+      body: Json;
+      visible: (name: string) => boolean;
+    }) => unknown
   > = {
     root: () => ({ title: 'qdrant - vector search engine', version: '1.18.3' }),
     create_collection: ({ params, body }) => {
+      // `CollectionPath` in `src/actix/api/mod.rs`: creation validates the name's length (1-255).
+      if (params.collection_name.length > 255) {
+        throw new QdrantError(
+          422,
+          'Validation error in path parameters: [name: value must be between 1 and 255 characters long]',
+        );
+      }
       if (collections.has(params.collection_name)) {
         throw new QdrantError(409, `Wrong input: Collection \`${params.collection_name}\` already exists!`);
       }
@@ -120,17 +186,17 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       const vectors = body.vectors as Json;
       if (typeof vectors?.size !== 'number')
         throw new UnsupportedByDouble('named vectors are not implemented by the double');
+      const strict = (body.strict_mode_config as StrictModeConfig | undefined) ?? options.strictMode;
       collections.set(params.collection_name, {
         size: vectors.size,
         distance: vectors.distance as string,
-        hnsw: {
-          m: 16,
-          ef_construct: 100,
-          full_scan_threshold: 10000,
-          ...(body.hnsw_config as Json),
-          ...(vectors.hnsw_config as Json),
-        },
-        quantization: ((vectors.quantization_config ?? body.quantization_config) as Json) ?? null,
+        // As the server reports it: the collection level keeps its defaults and the vector's own
+        // HNSW and quantization appear under `params.vectors` only (`lib/collection/src/config.rs`).
+        hnsw: { m: 16, ef_construct: 100, full_scan_threshold: 10000, ...(body.hnsw_config as Json) },
+        vectorHnsw: (vectors.hnsw_config as Json | undefined) ?? null,
+        quantization: (body.quantization_config as Json | undefined) ?? null,
+        vectorQuantization: (vectors.quantization_config as Json | undefined) ?? null,
+        strictMode: strict?.enabled ? strict : null,
         payloadSchema: {},
         index: new VectorIndex<Payload>(vectors.size),
       });
@@ -141,14 +207,21 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       for (const [alias, target] of aliases) if (target === params.collection_name) aliases.delete(alias);
       return collections.delete(params.collection_name);
     },
-    get_collections: () => ({ collections: [...collections.keys()].map((name) => ({ name })) }),
-    get_collections_aliases: () => ({ aliases: aliasList() }),
+    // A collection-scoped key sees only its collections (`lib/storage/src/rbac/mod.rs`).
+    get_collections: ({ visible }) => ({
+      collections: [...collections.keys()].filter(visible).map((name) => ({ name })),
+    }),
+    get_collections_aliases: ({ visible }) => ({
+      aliases: aliasList().filter((a) => visible(a.collection_name)),
+    }),
     get_collection_aliases: ({ params }) => ({
       aliases: aliasList().filter((a) => a.collection_name === params.collection_name),
     }),
-    // Every action is checked against the state the previous ones leave, then all apply at once.
+    // The server applies the actions one by one and keeps what succeeded: a failing action leaves
+    // the earlier ones applied, with no rollback (`lib/storage/src/content_manager/toc/
+    // collection_meta_ops.rs` `update_aliases`, `alias_mapping.rs`). `create_alias` onto an
+    // existing alias overwrites it (a map insert), so one action switches an alias.
     update_aliases: ({ body }) => {
-      const next = new Map(aliases);
       for (const action of body.actions as Json[]) {
         const create = action.create_alias as { alias_name: string; collection_name: string } | undefined;
         const remove = action.delete_alias as { alias_name: string } | undefined;
@@ -158,30 +231,32 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
             throw new QdrantError(404, `Not found: Collection \`${create.collection_name}\` doesn't exist!`);
           if (collections.has(create.alias_name))
             throw new QdrantError(409, `Wrong input: Collection \`${create.alias_name}\` already exists!`);
-          next.set(create.alias_name, create.collection_name);
+          aliases.set(create.alias_name, create.collection_name);
         } else if (remove) {
-          next.delete(remove.alias_name);
+          aliases.delete(remove.alias_name); // `AliasPersistence::remove`: a missing alias is no error
         } else if (rename) {
-          const target = next.get(rename.old_alias_name);
+          const target = aliases.get(rename.old_alias_name);
           if (target === undefined)
             throw new QdrantError(404, `Not found: Alias ${rename.old_alias_name} does not exists!`);
-          next.delete(rename.old_alias_name);
-          next.set(rename.new_alias_name, target);
+          aliases.delete(rename.old_alias_name);
+          aliases.set(rename.new_alias_name, target);
         }
       }
-      aliases.clear();
-      next.forEach((target, alias) => aliases.set(alias, target));
       return true;
     },
-    collection_exists: ({ params }) => ({ exists: collections.has(params.collection_name) }),
+    // Resolves aliases like every collection path (`toc/mod.rs` `resolve_name`).
+    collection_exists: ({ params }) => ({
+      exists: collections.has(aliases.get(params.collection_name) ?? params.collection_name),
+    }),
     get_collection: ({ params }) => collectionInfo(collectionOf(params)),
     create_field_index: ({ params, query, body }) => {
       const c = collectionOf(params);
       const schema = body.field_schema as string | Json;
       const type = typeof schema === 'string' ? schema : (schema.type as string);
+      // A bare type name gets no `params` in `payload_schema` (`PayloadIndexInfo`).
       c.payloadSchema[body.field_name as string] = {
         data_type: type,
-        params: typeof schema === 'string' ? {} : schema,
+        ...(typeof schema === 'string' ? {} : { params: schema }),
         points: c.index.size,
       };
       return updateResult(query);
@@ -191,6 +266,7 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       const points = body.points
         ? (body.points as { id: unknown; vector: unknown; payload?: Payload }[])
         : batchPoints(body.batch as Json);
+      checkLimit(points.length, c.strictMode?.upsert_max_batchsize, 'upsert limit');
       for (const p of points) vectorFor(c, p.vector);
       for (const p of points) c.index.upsert(pointId(p.id), p.vector as number[], p.payload ?? {});
       return updateResult(query);
@@ -205,6 +281,7 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     },
     delete_points: ({ params, query, body }) => {
       const c = collectionOf(params);
+      strictWrite(c, body.filter as Json);
       const ids = body.filter
         ? c.index.matchingIds(compileQdrantFilter(body.filter as Json))
         : (body.points as unknown[]).map(pointId);
@@ -213,6 +290,7 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     },
     overwrite_payload: ({ params, query, body }) => {
       const c = collectionOf(params);
+      strictWrite(c, body.filter as Json);
       const ids = body.filter
         ? c.index.matchingIds(compileQdrantFilter(body.filter as Json))
         : (body.points as unknown[]).map(pointId);
@@ -224,6 +302,7 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     },
     scroll_points: ({ params, body }) => {
       const c = collectionOf(params);
+      strictRead(c, body.filter as Json, (body.limit as number | undefined) ?? 10);
       const page = c.index.scroll(
         (body.limit as number | undefined) ?? 10,
         body.offset == null ? null : pointId(body.offset),
@@ -234,9 +313,11 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
         next_page_offset: page.next,
       };
     },
-    count_points: ({ params, body }) => ({
-      count: collectionOf(params).index.count(compileQdrantFilter(body.filter as Json)),
-    }),
+    count_points: ({ params, body }) => {
+      const c = collectionOf(params);
+      strictRead(c, body.filter as Json);
+      return { count: c.index.count(compileQdrantFilter(body.filter as Json)) };
+    },
     query_points: ({ params, body }) => {
       const c = collectionOf(params);
       if (c.distance !== 'Cosine')
@@ -249,6 +330,11 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
         throw new UnsupportedByDouble('only nearest-vector queries are implemented by the double');
       const limit = (body.limit as number | undefined) ?? 10;
       const offset = (body.offset as number | undefined) ?? 0;
+      strictRead(c, body.filter as Json, limit + offset);
+      const search = body.params as
+        { hnsw_ef?: number; quantization?: { oversampling?: number } } | undefined;
+      checkLimit(search?.hnsw_ef, c.strictMode?.search_max_hnsw_ef, 'hnsw_ef');
+      checkLimit(search?.quantization?.oversampling, c.strictMode?.search_max_oversampling, 'oversampling');
       const hits = c.index.search(
         normalised(vectorFor(c, raw)),
         limit + offset,
@@ -273,6 +359,27 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     return c;
   }
 
+  /** Strict mode on a read (`verification/query.rs`, `count.rs`): query limit, indexed filter keys. */
+  function strictRead(c: Collection, filter: Json | undefined, limit?: number): void {
+    if (!c.strictMode) return;
+    checkLimit(limit, c.strictMode.max_query_limit, 'limit');
+    checkIndexedFilter(
+      filter,
+      c.strictMode.unindexed_filtering_retrieve,
+      (key) => c.payloadSchema[key]?.data_type,
+    );
+  }
+
+  /** Strict mode on a filtered write (`verification/update.rs`). */
+  function strictWrite(c: Collection, filter: Json | undefined): void {
+    if (!c.strictMode) return;
+    checkIndexedFilter(
+      filter,
+      c.strictMode.unindexed_filtering_update,
+      (key) => c.payloadSchema[key]?.data_type,
+    );
+  }
+
   function aliasList(): { alias_name: string; collection_name: string }[] {
     return [...aliases].map(([alias_name, collection_name]) => ({ alias_name, collection_name }));
   }
@@ -281,16 +388,14 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     return { operation_id: operationCounter++, status: query.wait === true ? 'completed' : 'acknowledged' };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: string,
+    bytes: number,
+  ): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://double');
-    let body: unknown;
-    let badJson: string | undefined;
-    try {
-      body = raw === '' ? undefined : JSON.parse(raw);
-    } catch (error) {
-      badJson = (error as Error).message;
-    }
     const matched = (() => {
       try {
         return validator.match(req.method ?? 'GET', url.pathname, url.searchParams);
@@ -299,6 +404,16 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       }
     })();
     const operationId = matched && !(matched instanceof SpecViolation) ? matched.operation.id : null;
+    // actix's JsonConfig limit (`service.max_request_size_mb`, `src/actix/mod.rs`) refuses the body
+    // before it is parsed, with actix's own message and Qdrant's envelope.
+    const tooLarge = bytes > maxRequestBytes;
+    let body: unknown;
+    let badJson: string | undefined;
+    try {
+      body = raw === '' || tooLarge ? undefined : JSON.parse(raw);
+    } catch (error) {
+      badJson = (error as Error).message;
+    }
     requests.push({
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -307,48 +422,54 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       headers: req.headers,
       body,
     });
+    if (tooLarge) {
+      return send(res, 400, {
+        status: {
+          error: `JSON payload (${bytes} bytes) is larger than allowed (limit: ${maxRequestBytes} bytes).`,
+        },
+        time: 0,
+      });
+    }
 
     const fault = operationId ? faults.get(operationId) : undefined;
     if (fault) {
       if (fault.times !== undefined && --fault.times <= 0) faults.delete(operationId!);
-      if (fault.latencyMs) await delay(fault.latencyMs);
-      if (fault.drop) return void req.socket.destroy();
-      if (fault.status)
-        return send(res, fault.status, {
-          status: { error: fault.message ?? `Injected fault ${fault.status}` },
-          time: 0,
-        });
+      if (!fault.afterApply) {
+        const stop = await applyFault(fault, req, res);
+        if (stop) return;
+      }
     }
-    if (options.apiKey && url.pathname !== '/') {
-      const key = req.headers['api-key'];
-      const readOnly = options.readOnlyApiKey !== undefined && key === options.readOnlyApiKey;
-      if (key !== options.apiKey && !readOnly) {
-        res.writeHead(401, { 'content-type': 'text/plain' });
-        return void res.end(
-          key ? 'Invalid API key or JWT' : 'Must provide an API key or an Authorization bearer token',
-        );
-      }
-      if (readOnly && req.method !== 'GET' && !READ_OPERATIONS.has(operationId ?? '')) {
-        return send(res, 403, { status: { error: 'Forbidden: Write access denied' }, time: 0 });
-      }
+    const auth =
+      options.apiKey && url.pathname !== '/'
+        ? authenticate(req.headers, { apiKey: options.apiKey, readOnlyApiKey: options.readOnlyApiKey })
+        : ({ kind: 'manage' } as Access);
+    if ('unauthorized' in auth) {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      return void res.end(auth.unauthorized);
     }
     if (matched === null) return send(res, 404, undefined);
     try {
       if (matched instanceof SpecViolation) throw matched;
       if (badJson !== undefined) throw new SpecViolation(400, `Format error in JSON body: ${badJson}`);
       validator.checkBody(matched.operation, body);
-      const result = handlers[matched.operation.id]?.({
+      authorize(auth, matched.operation.id, req.method ?? 'GET', matched.params.collection_name);
+      let result = handlers[matched.operation.id]?.({
         params: matched.params,
         query: matched.query,
         body: (body ?? {}) as Json,
+        visible: (name) => auth.kind !== 'collections' || auth.rights.has(name),
       });
       if (result === undefined)
         throw new UnsupportedByDouble(`${matched.operation.id} is not implemented by the double`);
+      if (fault?.updateStatus && UPDATE_OPERATIONS.has(matched.operation.id)) {
+        result = { ...(result as Json), status: fault.updateStatus };
+      }
+      if (fault?.afterApply && (await applyFault(fault, req, res))) return;
       if (matched.operation.id === 'root') return send(res, 200, result);
       send(res, 200, { result, status: 'ok', time: (performance.now() - started) / 1000 });
     } catch (error) {
       const status =
-        error instanceof SpecViolation || error instanceof QdrantError
+        error instanceof SpecViolation || error instanceof QdrantError || error instanceof StrictModeViolation
           ? error.status
           : error instanceof UnsupportedByDouble
             ? 501
@@ -357,15 +478,86 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
     }
   }
 
+  /** Applies a fault's latency and failure; true when the request has been answered (or dropped). */
+  async function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (fault.latencyMs) await delay(fault.latencyMs);
+    if (fault.drop) {
+      req.socket.destroy();
+      return true;
+    }
+    if (!fault.status) return false;
+    for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
+    send(res, fault.status, {
+      status: { error: fault.message ?? `Injected fault ${fault.status}` },
+      time: 0,
+    });
+    return true;
+  }
+
+  /**
+   * Rights after `lib/storage/src/rbac/ops_checks.rs`. The collection is resolved first, so a
+   * request on a missing collection answers 404 whatever the key may do (as the server does).
+   */
+  function authorize(
+    auth: Access,
+    operationId: string,
+    method: string,
+    collection: string | undefined,
+  ): void {
+    if (auth.kind === 'manage') return;
+    const reads = method === 'GET' || READ_OPERATIONS.has(operationId);
+    if (
+      collection !== undefined &&
+      operationId !== 'create_collection' &&
+      operationId !== 'collection_exists'
+    ) {
+      collectionOf({ collection_name: collection });
+    }
+    if (auth.kind === 'read') {
+      if (!reads) throw new QdrantError(403, 'Forbidden: Global manage access is required');
+      return;
+    }
+    if (GLOBAL_OPERATIONS.has(operationId))
+      throw new QdrantError(403, 'Forbidden: Global access is required');
+    if (collection === undefined) return; // listings are filtered to what the key may see
+    const right = auth.rights.get(collection);
+    if (!right) throw new QdrantError(403, `Forbidden: Access to collection ${collection} is required`);
+    if (!reads && right === 'r') {
+      throw new QdrantError(403, `Forbidden: Write access to collection ${collection} is required`);
+    }
+  }
+
   const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (raw += chunk));
-    req.on('end', () => void handle(req, res, raw));
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    busy.add(req.socket);
+    clearTimeout(idleTimers.get(req.socket));
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= maxRequestBytes) chunks.push(chunk);
+    });
+    req.on('end', () => void handle(req, res, Buffer.concat(chunks).toString('utf8'), bytes));
+    // Idle from the last response on: the server closes the socket after the keep-alive timeout
+    // without announcing it (actix sends no Keep-Alive header; `src/actix/mod.rs` keep_alive).
+    res.on('finish', () => {
+      busy.delete(req.socket);
+      const socket = req.socket;
+      idleTimers.set(
+        socket,
+        setTimeout(() => {
+          if (!busy.has(socket)) socket.end();
+        }, keepAliveTimeoutMs),
+      );
+    });
   });
+  // Node's own keep-alive timer would add a `Keep-Alive: timeout=…` header the server never sends.
+  server.keepAliveTimeout = 0;
   server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      clearTimeout(idleTimers.get(socket));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -379,6 +571,7 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
       faults.set(operationId, { ...fault });
     },
     clearFaults: () => faults.clear(),
+    aliases: () => Object.fromEntries(aliases),
     close: () =>
       new Promise<void>((resolve) => {
         // An injected latency must not outlive the double (it would keep the test process alive).
@@ -389,10 +582,24 @@ export async function startQdrantDouble(options: QdrantDoubleOptions = {}): Prom
   };
 }
 
+/**
+ * Asked for gzip (what `fetch` asks by default), the server compresses every answer and sends it
+ * chunked (actix's `Compress` middleware, `src/actix/mod.rs`); otherwise plain with a length.
+ */
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(body === undefined ? '' : JSON.stringify(body));
+  const text = body === undefined ? '' : JSON.stringify(body);
+  if (!/\bgzip\b/.test(String(res.req.headers['accept-encoding'] ?? ''))) {
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    return void res.end(text);
+  }
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-encoding': 'gzip',
+    vary: 'accept-encoding',
+  });
+  res.write(gzipSync(text));
+  res.end();
 }
 
 function pointId(id: unknown): string {
@@ -446,7 +653,8 @@ function collectionInfo(c: Collection): Json {
         vectors: {
           size: c.size,
           distance: c.distance,
-          ...(c.quantization ? { quantization_config: c.quantization } : {}),
+          ...(c.vectorHnsw ? { hnsw_config: c.vectorHnsw } : {}),
+          ...(c.vectorQuantization ? { quantization_config: c.vectorQuantization } : {}),
         },
         shard_number: 1,
         replication_factor: 1,
@@ -462,6 +670,7 @@ function collectionInfo(c: Collection): Json {
       },
       wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
       quantization_config: c.quantization,
+      ...(c.strictMode ? { strict_mode_config: c.strictMode } : {}),
     },
     payload_schema: c.payloadSchema,
   };

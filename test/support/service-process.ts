@@ -12,12 +12,20 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the real entry point (`src/main.ts`) as a child process, as `npm start` would. */
-export function spawnService(env: Record<string, string | undefined>): ServiceProcess {
+/**
+ * Runs the real entry point (`src/main.ts`) as a child process, as `npm start` would. `detached`
+ * gives it a process group of its own (its pid), which it shares with the postmaster it starts,
+ * so that a test can kill both at once as a container runtime or a terminal's ^\ would.
+ */
+export function spawnService(
+  env: Record<string, string | undefined>,
+  options: { detached?: boolean } = {},
+): ServiceProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));

@@ -2,7 +2,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
  * A loopback TCP proxy in front of a server. `freeze()` makes it stop forwarding in both
- * directions without closing anything: to the client the server looks hung, not down.
+ * directions without closing anything: to the client the server looks hung, not down. With
+ * `rttMs`, every chunk is held for half of it in each direction, as a network of that
+ * round-trip time would (order is kept: equal delays fire in order).
  */
 export class TcpProxy {
   private frozen = false;
@@ -13,14 +15,21 @@ export class TcpProxy {
     readonly port: number,
   ) {}
 
-  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  static async start(
+    targetHost: string,
+    targetPort: number,
+    options: { rttMs?: number } = {},
+  ): Promise<TcpProxy> {
+    const oneWay = (options.rttMs ?? 0) / 2;
+    const forward = (to: Socket, data: Buffer) =>
+      oneWay > 0 ? void setTimeout(() => to.destroyed || to.write(data), oneWay) : to.write(data);
     const holder: { proxy?: TcpProxy } = {};
     const server = createServer((client) => {
       const proxy = holder.proxy!;
       const upstream = connect(targetPort, targetHost);
       proxy.track(client, upstream);
-      client.on('data', (data) => proxy.frozen || upstream.write(data));
-      upstream.on('data', (data) => proxy.frozen || client.write(data));
+      client.on('data', (data: Buffer) => proxy.frozen || forward(upstream, data));
+      upstream.on('data', (data: Buffer) => proxy.frozen || forward(client, data));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
       client.on('error', () => upstream.destroy());

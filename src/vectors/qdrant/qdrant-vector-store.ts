@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
-import { ConfigValidationError, isLoopbackHost, type QdrantConfig } from '../../../config';
+import type { QdrantClient, Schemas } from '@qdrant/js-client-rest';
+import {
+  ConfigValidationError,
+  isLoopbackHost,
+  type QdrantConfig,
+  type VectorsConfig,
+} from '../../../config';
 import { timed } from '../timed-operation';
 import {
   VectorStore,
@@ -18,10 +23,13 @@ import {
 } from '../vector-store';
 import { refuseDropServing, refuseSelfAlias, VectorStoreError } from '../vector-store.errors';
 import { validateIds, validatePoints, validateQueryVector } from '../vector-validation';
-import { downReason, httpStatus, toVectorStoreError } from './qdrant-errors';
+import { createQdrantClient } from './qdrant-connection';
+import { downReason, httpStatus, isSocketError, toVectorStoreError } from './qdrant-errors';
 import { PAYLOAD_INDEXES, toQdrantFilter } from './qdrant-filter';
+import { upsertBatches } from './upsert-batches';
 
-export type QdrantStoreConfig = QdrantConfig & { url: string };
+export type QdrantStoreConfig = QdrantConfig &
+  Pick<VectorsConfig, 'collection' | 'vectorSize'> & { url: string };
 
 /** Backoff for a read that finds the collection missing (about one alias switch, 350 ms in all). */
 const MISSING_RETRY_DELAYS_MS = [50, 100, 200];
@@ -51,13 +59,7 @@ export class QdrantVectorStore extends VectorStore {
         ? { quantization: { rescore: true, oversampling: config.searchOversampling } }
         : {}),
     };
-    this.client = new QdrantClient({
-      url: config.url,
-      apiKey: config.apiKey,
-      timeout: config.timeoutMs,
-      // The check is a fire-and-forget GET / that prints to the console; the health probe covers it.
-      checkCompatibility: false,
-    });
+    this.client = createQdrantClient(config);
   }
 
   ensureCollection(): Promise<CollectionInfo> {
@@ -74,7 +76,7 @@ export class QdrantVectorStore extends VectorStore {
       }
       refuseMismatch(info, this.config.vectorSize);
       for (const index of PAYLOAD_INDEXES.filter((i) => !info.payload_indexes.includes(i.field_name))) {
-        await this.call(`create payload index ${index.field_name}`, () =>
+        await this.write(`create payload index ${index.field_name}`, () =>
           this.client.createPayloadIndex(this.collection, { ...index, wait: true }),
         );
       }
@@ -85,9 +87,8 @@ export class QdrantVectorStore extends VectorStore {
   upsert(points: readonly VectorPoint[]): Promise<void> {
     return timed(this.logger, `upsert ${points.length} points`, async () => {
       validatePoints(points, this.config.vectorSize);
-      for (let start = 0; start < points.length; start += this.config.upsertBatchSize) {
-        const batch = points.slice(start, start + this.config.upsertBatchSize);
-        await this.call('upsert', () =>
+      for (const batch of upsertBatches(points, this.config.upsertBatchSize, this.config.upsertMaxBytes)) {
+        await this.write('upsert', () =>
           this.client.upsert(this.collection, {
             wait: true,
             points: batch.map((p) => ({ id: p.id, vector: Array.from(p.vector), payload: { ...p.payload } })),
@@ -138,7 +139,7 @@ export class QdrantVectorStore extends VectorStore {
       validateIds([id], 'id');
       // Overwriting a missing point would be a no-op in Qdrant too, but only with a filter:
       // an explicit id list that misses answers 404, so go through has_id.
-      await this.call('overwrite payload', () =>
+      await this.write('overwrite payload', () =>
         this.client.overwritePayload(this.collection, {
           wait: true,
           filter: { must: [{ has_id: [id] }] },
@@ -152,7 +153,7 @@ export class QdrantVectorStore extends VectorStore {
     return timed(this.logger, `deleteByIds ${ids.length} ids`, async () => {
       validateIds(ids);
       if (ids.length === 0) return;
-      await this.call('delete points', () =>
+      await this.write('delete points', () =>
         this.client.delete(this.collection, { wait: true, points: [...ids] }),
       );
     });
@@ -162,7 +163,7 @@ export class QdrantVectorStore extends VectorStore {
     return timed(this.logger, 'deleteByFilter', async () => {
       // No condition would mean "every point": never let a missing filter wipe the collection.
       const qdrantFilter = toQdrantFilter(filter) ?? { must: [{ has_id: [] }] };
-      await this.call('delete points', () =>
+      await this.write('delete points', () =>
         this.client.delete(this.collection, { wait: true, filter: qdrantFilter }),
       );
     });
@@ -184,6 +185,26 @@ export class QdrantVectorStore extends VectorStore {
       return {
         points: page.points.map((r) => toStoredPoint(r, request.with_vector)),
         next_offset: next ?? null,
+      };
+    });
+  }
+
+  override scrollIds(
+    request: Omit<ScrollRequest, 'with_vector'>,
+  ): Promise<{ ids: string[]; next_offset: string | null }> {
+    return timed(this.logger, `scrollIds limit=${request.limit}`, async () => {
+      const page = await this.read('scroll', () =>
+        this.client.scroll(this.collection, {
+          limit: request.limit,
+          offset: request.offset ?? undefined,
+          filter: toQdrantFilter(request.filter),
+          with_payload: false,
+          with_vector: false,
+        }),
+      );
+      return {
+        ids: page.points.map((r) => String(r.id)),
+        next_offset: (page.next_page_offset as string | null | undefined) ?? null,
       };
     });
   }
@@ -241,23 +262,33 @@ export class QdrantVectorStore extends VectorStore {
     return timed(this.logger, `switchAlias ${this.collection} -> ${collection}`, async () => {
       if (collection === this.collection) refuseSelfAlias(collection);
       const { aliases } = await this.call('list aliases', () => this.client.getAliases());
-      if (!aliases.some((a) => a.alias_name === this.collection)) {
-        // A plain collection holds the name (created before the first rebuild). Qdrant refuses an
-        // alias named like a collection, so it goes first; the alias follows at once, and reads
-        // that land in between are retried by the caller's read path (see `call`).
-        await this.call('delete plain collection', () => this.client.deleteCollection(this.collection));
-      }
-      // Both actions in one request: Qdrant applies them under one lock, so every request sees
-      // either the old target or the new one.
+      if (!aliases.some((a) => a.alias_name === this.collection)) await this.releasePlainName(collection);
+      // One create_alias action: it overwrites an existing alias, so every request sees either the
+      // old target or the new one. Qdrant applies a list of actions one by one without rollback,
+      // so [delete_alias, create_alias] would leave no alias at all when the create fails.
       await this.call('update aliases', () =>
         this.client.updateCollectionAliases({
-          actions: [
-            { delete_alias: { alias_name: this.collection } },
-            { create_alias: { alias_name: this.collection, collection_name: collection } },
-          ],
+          actions: [{ create_alias: { alias_name: this.collection, collection_name: collection } }],
         }),
       );
     });
+  }
+
+  /**
+   * A plain collection holding the name (created before the first rebuild) must go before an
+   * alias can take the name: Qdrant refuses an alias named like a collection. The alias follows
+   * at once, and reads that land in between are retried by the read path (see `read`). The
+   * target must exist before the name is given up, or nothing would serve.
+   */
+  private async releasePlainName(target: string): Promise<void> {
+    const exists = async (name: string) =>
+      (await this.call('collection exists', () => this.client.collectionExists(name))).exists;
+    if (!(await exists(target))) {
+      throw new VectorStoreError('COLLECTION_MISSING', `Collection ${target} does not exist; not switching`);
+    }
+    if (await exists(this.collection)) {
+      await this.call('delete plain collection', () => this.client.deleteCollection(this.collection));
+    }
   }
 
   dropCollection(name: string): Promise<void> {
@@ -302,17 +333,44 @@ export class QdrantVectorStore extends VectorStore {
    * A read that finds the collection missing is retried briefly: the first rebuild deletes the
    * plain collection and creates the alias in two requests, and a search landing between them
    * should wait a moment rather than fail. A collection that is really gone still fails, later.
+   *
+   * A read whose socket breaks under it is sent once more at once: the client keeps idle sockets
+   * 10 s, Qdrant closes them after 5 s without announcing it, so a read can go out on a socket
+   * the server is closing. Reads change nothing, so resending is safe; writes are not resent here.
    */
   private async read<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const once = async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        if (!isSocketError(error)) throw error;
+        return fn();
+      }
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.call(operation, fn);
+        return await this.call(operation, once);
       } catch (error) {
         const missing = (error as VectorStoreError).code === 'COLLECTION_MISSING';
         if (!missing || attempt === MISSING_RETRY_DELAYS_MS.length) throw error;
         await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_DELAYS_MS[attempt]));
       }
     }
+  }
+
+  /**
+   * A write that must be applied: a 2xx whose `UpdateResult.status` is not `completed`
+   * (`acknowledged`: only queued in the WAL; `wait_timeout`: not applied within the timeout) is
+   * not yet searchable, so it fails rather than counting as done.
+   */
+  private async write(operation: string, fn: () => Promise<Schemas['UpdateResult']>): Promise<void> {
+    const result = await this.call(operation, fn);
+    if (result.status === 'completed') return;
+    throw new VectorStoreError(
+      result.status === 'wait_timeout' ? 'VECTOR_STORE_TIMEOUT' : 'VECTOR_STORE_UNAVAILABLE',
+      `Qdrant ${operation} failed: the server answered ${result.status}, not completed, so the change ` +
+        'is not known to be applied',
+    );
   }
 
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {

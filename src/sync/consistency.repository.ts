@@ -2,23 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { SyncStatus } from '../chunks/chunk.entity';
+import { PAYLOAD_SELECT, type PayloadSource } from './chunk-point';
 
-/** What the consistency check compares for one chunk (the fields the payload copies). */
-export interface ChunkForCheck {
-  chunk_id: string;
-  document_reference: string;
-  chunk_text: string;
-  embedding_model: string;
-  page_reference: number | null;
-  section_title: string | null;
-  processing_version: string;
-  chunk_index: number;
+/** What the consistency check compares for one chunk: what the payload copies, and its sync state. */
+export type ChunkForCheck = PayloadSource & {
   sync_status: SyncStatus;
   deleted: boolean;
   /** Outbox work exists for the chunk. */
   queued: boolean;
   pending_for_ms: number;
-}
+};
 
 @Injectable()
 export class ConsistencyRepository {
@@ -27,13 +20,12 @@ export class ConsistencyRepository {
   /** One keyset page of every chunk row, deleted ones included, in chunk_id order. */
   async page(afterChunkId: string | null, limit: number): Promise<ChunkForCheck[]> {
     return this.dataSource.query(
-      `SELECT chunk_id, document_reference, chunk_text, embedding_model, page_reference, section_title,
-              processing_version, chunk_index, sync_status, deleted_at IS NOT NULL AS deleted,
+      `SELECT ${PAYLOAD_SELECT}, c.sync_status, c.deleted_at IS NOT NULL AS deleted,
               EXISTS (SELECT 1 FROM vector_outbox o WHERE o.chunk_id = c.chunk_id) AS queued,
-              (extract(epoch FROM now() - updated_at) * 1000)::float8 AS pending_for_ms
+              (extract(epoch FROM now() - c.updated_at) * 1000)::float8 AS pending_for_ms
          FROM chunks c
-        WHERE $1::uuid IS NULL OR chunk_id > $1::uuid
-        ORDER BY chunk_id
+        WHERE $1::uuid IS NULL OR c.chunk_id > $1::uuid
+        ORDER BY c.chunk_id
         LIMIT $2`,
       [afterChunkId, limit],
     );

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ConsistencyService, type ConsistencyReport, type RepairReport } from './consistency.service';
+import { ConsistencyRepairService, type RepairReport } from './consistency-repair.service';
+import { ConsistencyService, type ConsistencyReport } from './consistency.service';
 import { RepairQueryDto } from './dto/repair-query.dto';
 import { RequireRole } from '../auth/roles';
 import { RateLimitClass } from '../auth/rate-limit';
@@ -10,7 +11,10 @@ import { RateLimitClass } from '../auth/rate-limit';
 @RateLimitClass('admin')
 @Controller('v1/admin/consistency')
 export class ConsistencyController {
-  constructor(private readonly consistency: ConsistencyService) {}
+  constructor(
+    private readonly consistency: ConsistencyService,
+    private readonly repairs: ConsistencyRepairService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -32,6 +36,6 @@ export class ConsistencyController {
       'Re-upserts from stored embeddings, deletes orphans, rewrites payloads, retries failed syncs.',
   })
   repair(@Query() query: RepairQueryDto): Promise<RepairReport> {
-    return this.consistency.repair(query.wait_ms ?? 10_000);
+    return this.repairs.repair(query.wait_ms ?? 10_000);
   }
 }

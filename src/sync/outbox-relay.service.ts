@@ -7,11 +7,12 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EventEmitter, once } from 'node:events';
-import { ingestionConfig } from '../../config';
+import { syncConfig } from '../../config';
 import { MetricsService } from '../observability/metrics.service';
-import { VectorStore, type VectorPoint } from '../vectors/vector-store';
-import { decodeEmbedding } from '../chunks/embedding-codec';
-import { OutboxRepository, type ChunkToSync, type ClaimedOutboxRow } from './outbox.repository';
+import { VectorStore } from '../vectors/vector-store';
+import { toPoint } from './chunk-point';
+import { OutboxRepository, type ClaimedOutboxRow } from './outbox.repository';
+import { equalJitterBackoff } from './relay-backoff';
 
 /**
  * Pushes `vector_outbox` to the vector store. Postgres decides the target state: a claimed
@@ -31,7 +32,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly vectorStore: VectorStore,
-    @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
+    @Inject(syncConfig.KEY) private readonly config: ConfigType<typeof syncConfig>,
     private readonly metrics: MetricsService,
   ) {
     this.events.setMaxListeners(0);
@@ -84,6 +85,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /** The ids among `chunkIds` whose live row is not synced yet. */
+  unsyncedAmong(chunkIds: readonly string[]): Promise<string[]> {
+    return this.outbox.unsyncedIds(chunkIds);
+  }
+
   /** Resolves after the next batch completes or fails (or after `ms`): waiters re-check then. */
   private async progress(ms: number): Promise<void> {
     const controller = new AbortController();
@@ -112,7 +118,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * Leases are short so that a dead claimer's rows are retried within seconds; while a batch is
+   * in flight its lease is renewed (every third of it), so a slow vector store does not hand the
+   * same rows to a second claimer.
+   */
   private async process(claimed: ClaimedOutboxRow[]): Promise<void> {
+    const ids = claimed.map((row) => row.id);
+    const heartbeat = setInterval(() => {
+      this.outbox.renewLease(ids, this.config.outboxLeaseMs).catch((error: Error) => {
+        this.logger.warn(`Outbox lease renewal failed: ${error.message}`);
+      });
+    }, this.config.outboxLeaseMs / 3);
+    heartbeat.unref();
+    try {
+      await this.sync(claimed);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async sync(claimed: ClaimedOutboxRow[]): Promise<void> {
     const started = performance.now();
     const chunkIds = [...new Set(claimed.map((row) => row.chunk_id))];
     const live = await this.outbox.loadLive(chunkIds);
@@ -141,31 +167,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Exponential backoff with "equal jitter" (half fixed, half random), capped. */
   private backoff(attempts: number): number {
-    const ceiling = Math.min(
-      this.config.outboxBackoffMaxMs,
-      this.config.outboxBackoffBaseMs * 2 ** (attempts - 1),
-    );
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    return equalJitterBackoff(attempts, this.config.outboxBackoffBaseMs, this.config.outboxBackoffMaxMs);
   }
-}
-
-export function toPoint(chunk: ChunkToSync): VectorPoint {
-  return {
-    id: chunk.chunk_id,
-    vector: decodeEmbedding(chunk.embedding),
-    payload: {
-      chunk_id: chunk.chunk_id,
-      text_content: chunk.chunk_text,
-      document_reference: chunk.document_reference,
-      embedding_model: chunk.embedding_model,
-      metadata: {
-        page_reference: chunk.page_reference,
-        section_title: chunk.section_title,
-        processing_version: chunk.processing_version,
-        chunk_index: chunk.chunk_index,
-      },
-    },
-  };
 }

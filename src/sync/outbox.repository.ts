@@ -2,26 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { returningRows } from '../database/returning';
+import { POINT_SELECT, type ChunkToSync } from './chunk-point';
 
 export interface ClaimedOutboxRow {
   id: string;
   chunk_id: string;
   operation: 'upsert' | 'delete';
   attempts: number;
-}
-
-/** A live chunk as the relay sends it; `version` pins the row state that was sent. */
-export interface ChunkToSync {
-  chunk_id: string;
-  document_reference: string;
-  chunk_index: number;
-  chunk_text: string;
-  embedding: Buffer;
-  embedding_model: string;
-  page_reference: number | null;
-  section_title: string | null;
-  processing_version: string;
-  version: string;
 }
 
 export interface OutboxStats {
@@ -59,13 +46,19 @@ export class OutboxRepository {
     );
   }
 
+  /** Extends the lease of rows still being worked on (the claimer is alive). */
+  async renewLease(outboxIds: readonly string[], leaseMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE vector_outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+        WHERE id = ANY($1::bigint[]) AND next_attempt_at <> 'infinity'`,
+      [outboxIds, leaseMs],
+    );
+  }
+
   /** The live rows among `chunkIds`; ids absent from the result must not exist in the store. */
   async loadLive(chunkIds: readonly string[]): Promise<ChunkToSync[]> {
     return this.dataSource.query(
-      `SELECT chunk_id, document_reference, chunk_index, chunk_text, embedding, embedding_model,
-              page_reference, section_title, processing_version, updated_at::text AS version
-         FROM chunks
-        WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+      `SELECT ${POINT_SELECT} FROM chunks c WHERE c.chunk_id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
       [chunkIds],
     );
   }

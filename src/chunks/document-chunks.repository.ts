@@ -1,26 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { NewChunkRow } from '../chunks/chunks.repository';
-import { fingerprintsLiteral } from '../chunks/text-shingles';
 import { returningRows } from '../database/returning';
+import { CHUNK_WRITE_COLUMNS, chunkValues, type ChunkWrite, type NewChunkRow } from './chunk-columns';
 
-/** A chunk row as ingestion writes it: every field decided, the embedding already encoded. */
-export type ChunkWrite = Required<Omit<NewChunkRow, 'embedding_id' | 'sync_status' | 'embedding'>> & {
-  embedding: Buffer;
-};
-
-export interface ExistingChunk {
+/** A row that collides with an ingest batch. */
+export interface CollidingChunk {
   chunk_id: string;
+  document_reference: string;
   content_hash: string;
   live: boolean;
 }
 
+/** Every column an overwrite replaces from the new row (all but the key). */
+const OVERWRITE_SET = CHUNK_WRITE_COLUMNS.filter((c) => c.name !== 'chunk_id')
+  .map((c) => `${c.name} = v.${c.name}`)
+  .join(', ');
+
 /**
- * The SQL of the ingest write path. Every statement is set-based (unnest), so a batch of a
- * thousand chunks costs a handful of round trips, not a thousand.
+ * A document's chunks as a set: the statements of the ingest and document-delete paths. Every
+ * statement is set-based, so a batch of a thousand chunks costs a handful of round trips.
  */
 @Injectable()
-export class IngestRepository {
+export class DocumentChunksRepository {
   /**
    * Serialises concurrent ingests of one document for the rest of the transaction, so two
    * identical requests racing each other cannot both insert (works through PgBouncer: the lock
@@ -30,15 +31,26 @@ export class IngestRepository {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [documentReference]);
   }
 
+  /**
+   * Multi-row VALUES (chunkValues): each embedding travels as one binary parameter — inside an
+   * unnest array pg would send it as hex text, twice the bytes, parsed by the server (measured
+   * 1.2× slower, docs/PERFORMANCE.md). Absent optional fields take the column defaults' values.
+   */
+  async insertMany(manager: EntityManager, rows: readonly NewChunkRow[]): Promise<void> {
+    for (const { columns, tuples, parameters } of chunkValues(rows)) {
+      await manager.query(`INSERT INTO chunks (${columns}) VALUES ${tuples}`, parameters);
+    }
+  }
+
   /** Rows that collide with the batch: same id (live or soft-deleted), or same live content. */
   async findCollisions(
     manager: EntityManager,
     documentReference: string,
     chunkIds: readonly string[],
     contentHashes: readonly string[],
-  ): Promise<ExistingChunk[]> {
+  ): Promise<CollidingChunk[]> {
     return manager.query(
-      `SELECT chunk_id, content_hash, deleted_at IS NULL AS live
+      `SELECT chunk_id, document_reference, content_hash, deleted_at IS NULL AS live
          FROM chunks
         WHERE chunk_id = ANY($2::uuid[])
            OR (document_reference = $1 AND deleted_at IS NULL AND content_hash = ANY($3::bpchar[]))`,
@@ -46,24 +58,19 @@ export class IngestRepository {
     );
   }
 
-  /** Overwrites existing rows (by chunk_id) in full, reviving soft-deleted ones, and re-syncs them. */
+  /**
+   * Overwrites existing rows (by chunk_id) with every write column (CHUNK_WRITE_COLUMNS), reviving
+   * soft-deleted ones; the rows are pending until the relay re-syncs them.
+   */
   async overwriteMany(manager: EntityManager, rows: readonly ChunkWrite[]): Promise<void> {
-    if (rows.length === 0) return;
-    await manager.query(
-      `UPDATE chunks c
-          SET document_reference = v.document_reference, chunk_index = v.chunk_index,
-              chunk_text = v.chunk_text, content_hash = v.content_hash, embedding = v.embedding,
-              embedding_model = v.embedding_model, page_reference = v.page_reference,
-              section_title = v.section_title, processing_version = v.processing_version,
-              metadata = v.metadata, fingerprints = v.fingerprints::integer[], sync_status = 'pending',
-              deleted_at = NULL, updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::bpchar[], $6::bytea[],
-                     $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::text[])
-           AS v(chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding,
-                embedding_model, page_reference, section_title, processing_version, metadata, fingerprints)
-        WHERE c.chunk_id = v.chunk_id`,
-      columns(rows),
-    );
+    for (const { columns, tuples, parameters } of chunkValues(rows)) {
+      await manager.query(
+        `UPDATE chunks c SET ${OVERWRITE_SET}, deleted_at = NULL, updated_at = now()
+           FROM (VALUES ${tuples}) AS v(${columns})
+          WHERE c.chunk_id = v.chunk_id`,
+        parameters,
+      );
+    }
   }
 
   /** cleanup: "full" — soft-deletes the document's live chunks that the new batch does not keep. */
@@ -113,43 +120,4 @@ export class IngestRepository {
     );
     return rows.map((r) => r.chunk_id);
   }
-
-  /**
-   * Binds the collection to a model and size the first time it is used; returns the binding
-   * in force (which may differ from the arguments: the caller compares).
-   */
-  async bindCollection(
-    manager: EntityManager,
-    name: string,
-    embeddingModel: string,
-    vectorSize: number,
-  ): Promise<{ embedding_model: string; vector_size: number }> {
-    await manager.query(
-      `INSERT INTO vector_collections (name, embedding_model, vector_size) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO NOTHING`,
-      [name, embeddingModel, vectorSize],
-    );
-    const [row] = await manager.query<{ embedding_model: string; vector_size: number }[]>(
-      `SELECT embedding_model, vector_size FROM vector_collections WHERE name = $1`,
-      [name],
-    );
-    return row;
-  }
-}
-
-function columns(rows: readonly ChunkWrite[]): unknown[] {
-  return [
-    rows.map((r) => r.chunk_id),
-    rows.map((r) => r.document_reference),
-    rows.map((r) => r.chunk_index),
-    rows.map((r) => r.chunk_text),
-    rows.map((r) => r.content_hash),
-    rows.map((r) => r.embedding),
-    rows.map((r) => r.embedding_model),
-    rows.map((r) => r.page_reference),
-    rows.map((r) => r.section_title),
-    rows.map((r) => r.processing_version),
-    rows.map((r) => JSON.stringify(r.metadata)),
-    rows.map((r) => fingerprintsLiteral(r.chunk_text)),
-  ];
 }
