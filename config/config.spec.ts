@@ -179,6 +179,21 @@ describe('configuration', () => {
   });
 });
 
+describe('authentication mode', () => {
+  it('never turns authentication off against a non-loopback database', () => {
+    const remote = 'postgresql://app@db.example.com/book?sslmode=require';
+    expect(errorOf(() => loadAuthConfig({ DATABASE_URL: remote })).message).toMatch(
+      /AUTH_MODE=disabled is allowed only with a loopback/,
+    );
+    expect(
+      errorOf(() => loadAuthConfig({ AUTH_MODE: 'disabled', NEON_DATABASE_URL: remote })).message,
+    ).toMatch(/loopback/);
+    expect(loadAuthConfig({ DATABASE_URL: 'postgresql://app@127.0.0.1/book' }).required).toBe(false);
+    expect(loadAuthConfig({}).required).toBe(false);
+    expect(loadAuthConfig({ DATABASE_URL: remote, AUTH_MODE: 'required' }).required).toBe(true);
+  });
+});
+
 describe('configVariableNames', () => {
   it('lists every variable the namespaces read, aliases and _FILE forms included', () => {
     const names = configVariableNames();
@@ -205,20 +220,5 @@ describe('configVariableNames', () => {
     const set = configVariableNames().filter((name) => process.env[name] !== undefined);
     expect(set.sort()).toEqual(['DATA_DIR', 'LOG_LEVEL', 'NODE_ENV']);
     expect(process.env.NODE_ENV).toBe('test');
-  });
-});
-
-describe('authentication mode', () => {
-  it('never turns authentication off against a non-loopback database', () => {
-    const remote = 'postgresql://app@db.example.com/book?sslmode=require';
-    expect(errorOf(() => loadAuthConfig({ DATABASE_URL: remote })).message).toMatch(
-      /AUTH_MODE=disabled is allowed only with a loopback/,
-    );
-    expect(
-      errorOf(() => loadAuthConfig({ AUTH_MODE: 'disabled', NEON_DATABASE_URL: remote })).message,
-    ).toMatch(/loopback/);
-    expect(loadAuthConfig({ DATABASE_URL: 'postgresql://app@127.0.0.1/book' }).required).toBe(false);
-    expect(loadAuthConfig({}).required).toBe(false);
-    expect(loadAuthConfig({ DATABASE_URL: remote, AUTH_MODE: 'required' }).required).toBe(true);
   });
 });

@@ -43,12 +43,15 @@ export const configNamespaces = [
  */
 export function configVariableNames(): string[] {
   const read = new Set<string>();
-  const recorder: Env = new Proxy({}, {
-    get: (_target, name) => {
-      if (typeof name === 'string') read.add(name);
-      return undefined;
+  const recorder: Env = new Proxy(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
     },
-  });
+  );
   validateAllConfig(recorder);
   return [...read].sort();
 }

@@ -1,7 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryFailedError } from 'typeorm';
-import { classifyPostgresError, type PostgresFailure } from '../database/postgres-errors';
+import {
+  classifyPostgresError,
+  statementFailure,
+  type PostgresFailure,
+  type StatementFailure,
+} from '../database/postgres-errors';
 import { DomainError, statusForCode, type ErrorCode, type FieldViolation } from './errors';
 
 export interface ErrorBody {
@@ -101,9 +105,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code: ErrorCode = 'DATABASE_UNAVAILABLE';
       return { code, message: 'The database is unavailable; try again shortly', status: statusForCode(code) };
     }
-    if (exception instanceof QueryFailedError) {
-      return translatePostgresError(exception as QueryFailedError<Error>, failure);
-    }
+    const statement = statementFailure(exception);
+    if (statement) return translatePostgresError(statement, failure);
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
       return translateFastifyError(fastifyError);
@@ -191,13 +194,7 @@ function translateFastifyError(error: { statusCode?: number; code?: string; mess
 }
 
 /** PostgreSQL failures a request can cause, as client errors that never echo SQL. */
-function translatePostgresError(error: QueryFailedError<Error>, failure: PostgresFailure) {
-  const driverError = error.driverError as {
-    code?: string;
-    constraint?: string;
-    column?: string;
-    detail?: string;
-  };
+function translatePostgresError(driverError: StatementFailure, failure: PostgresFailure) {
   const constraint = driverError.constraint;
   let code: ErrorCode;
   let message: string;

@@ -97,9 +97,14 @@ export class LoggerModule {
                   level: app.logLevel,
                   name: app.serviceName,
                   redact: { paths: REDACTED_PATHS, censor: REDACTED },
+                  mixin: () => {
+                    const requestId = requestContext.current().request_id;
+                    return requestId ? { request_id: requestId } : {};
+                  },
                   hooks: {
-                    // The paths above catch secrets where we expect them; this catches every configured
-                    // secret value wherever it turns up (an upstream's error echoing our key, a URL in a stack).
+                    // The paths above catch secrets where we expect them; this catches every
+                    // configured secret value wherever it turns up (an upstream's error echoing our
+                    // key, a URL in a stack).
                     streamWrite: (line: string) => scrubber.scrub(line),
                     logMethod(this: pino.Logger, args: Parameters<LogFn>, method: LogFn, level: number) {
                       if (level === this.levels.values.info && isBookkeeping(args)) {
@@ -108,10 +113,6 @@ export class LoggerModule {
                       }
                       method.apply(this, args);
                     },
-                  },
-                  mixin: () => {
-                    const requestId = requestContext.current().request_id;
-                    return requestId ? { request_id: requestId } : {};
                   },
                 },
                 logStream(logFormat(app.isProduction, process[output].isTTY), output),
