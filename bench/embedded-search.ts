@@ -64,8 +64,8 @@ export async function measureEmbeddedSearch(options: EmbeddedSearchOptions): Pro
   const before = await timeExact(js);
   const after = await timeExact(index);
   figures.push(
-    plain(`embedded exact search ${size}, JS kernel (before), p50`, before.p50, 'ms'),
-    plain(`embedded exact search ${size}, JS kernel (before), p99`, before.p99, 'ms'),
+    plain(`embedded exact search ${size}, JS kernel, p50`, before.p50, 'ms'),
+    plain(`embedded exact search ${size}, JS kernel, p99`, before.p99, 'ms'),
     against(`embedded exact search ${size}, native SIMD, p50`, after.p50, 'ms', 'JS kernel', before.p50),
     against(`embedded exact search ${size}, native SIMD, p99`, after.p99, 'ms', 'JS kernel', before.p99),
   );

@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     ...QDRANT_OPTIONS,
     /** `pg=10,qdrant=15,embed=100`: run the cloud-latency benchmark (bench/latency.ts) instead. */
     latency: { type: 'string' },
+    /** Exit 3 when a goal is missed (for a CI gate); by default the bench reports and exits 0. */
+    strict: { type: 'boolean', default: false },
   },
 });
 applyQdrantArgs(args);
@@ -425,7 +427,7 @@ async function main(): Promise<void> {
       met: nestRps >= 0.6 * nodeRps,
     });
 
-    log('embedded store: exact search (JS kernel before, native after) and HNSW at the seeded size');
+    log('embedded store: exact search (JS kernel, then native SIMD) and HNSW at the seeded size');
     const embedded = await measureEmbeddedSearch({
       chunks: CHUNKS,
       dimension: DIM,
@@ -463,6 +465,11 @@ async function main(): Promise<void> {
       met: servedRecall >= 0.99,
     });
     writeResults(figures, goals, store.kind, server.embedded ? 'embedded' : 'configured');
+    const missed = goals.filter((g) => !g.met).length;
+    if (missed > 0) {
+      process.stdout.write(`${missed} goal(s) MISSED${args.strict ? ' (--strict: exit 3)' : ''}\n`);
+      if (args.strict) process.exitCode = 3;
+    }
   } finally {
     await load.close();
     await pg.end();

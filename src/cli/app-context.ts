@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConfigValidationError, validateAllConfig } from '../../config';
+import { validateAllConfig } from '../../config';
 import { AppModule } from '../app.module';
-import { DatabaseUnreachableError } from '../database/connect';
 import { resolveDatabaseServer } from '../database/database-server';
+import { cliErrorMessage, logToStderr } from './run-cli';
 
 /**
  * Runs a command-line task inside the application's module graph (same config, database,
@@ -14,6 +14,7 @@ import { resolveDatabaseServer } from '../database/database-server';
 export async function runWithAppContext(
   task: (app: INestApplicationContext) => Promise<number>,
 ): Promise<void> {
+  logToStderr();
   try {
     validateAllConfig();
     const database = await resolveDatabaseServer();
@@ -23,10 +24,7 @@ export async function runWithAppContext(
       await database.embedded?.stop();
     }
   } catch (error) {
-    const known = error instanceof ConfigValidationError || error instanceof DatabaseUnreachableError;
-    process.stderr.write(
-      `${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`,
-    );
+    process.stderr.write(`${cliErrorMessage(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,21 +1,21 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadDatabaseConfig, validateAllConfig } from '../../config';
 import { writeBackup } from '../database/backup-archive';
 import { resolveDatabaseServer } from '../database/database-server';
 import { describeDatabase } from '../database/postgres-options';
 import { connectClient } from './pg-client';
-import { runCli } from './run-cli';
+import { parseCliArgs, runCli } from './run-cli';
 
 /**
  * `npm run backup [-- --out <dir>]`: a consistent logical backup of every table into
  * `<dir>/ragstore-<UTC timestamp>.ndjson.gz` (default dir: BACKUP_DIR or ./backups). Vectors are
  * not archived: PostgreSQL holds every embedding, and `npm run restore` rebuilds the index.
  */
+const { values } = parseCliArgs('usage: npm run backup [-- --out <dir>]', { out: { type: 'string' } });
+
 runCli(async () => {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } });
   validateAllConfig();
   const directory = resolve(values.out ?? process.env.BACKUP_DIR ?? 'backups');
   mkdirSync(directory, { recursive: true });

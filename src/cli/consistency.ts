@@ -1,17 +1,22 @@
 import { ConsistencyRepairService } from '../sync/consistency-repair.service';
 import { ConsistencyService, DRIFT_KINDS, type ConsistencyReport } from '../sync/consistency.service';
 import { runWithAppContext } from './app-context';
+import { parseCliArgs } from './run-cli';
 
 /**
  * `npm run consistency:check [-- --repair] [--json]`: compares Postgres with the vector store;
  * with --repair, fixes every drift from Postgres and checks again. Exit code 0 only when the
  * final state is consistent.
  */
+const { values: args } = parseCliArgs('usage: npm run consistency:check [-- --repair] [--json]', {
+  repair: { type: 'boolean' },
+  json: { type: 'boolean' },
+});
+
 void runWithAppContext(async (app) => {
-  const args = new Set(process.argv.slice(2));
   const consistency = app.get(ConsistencyService);
   const print = (title: string, report: ConsistencyReport) => {
-    if (args.has('--json')) {
+    if (args.json) {
       process.stdout.write(`${JSON.stringify({ [title]: report })}\n`);
       return;
     }
@@ -27,7 +32,7 @@ void runWithAppContext(async (app) => {
     }
   };
 
-  if (!args.has('--repair')) {
+  if (!args.repair) {
     const report = await consistency.check();
     print('check', report);
     return report.consistent ? 0 : 2;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDatabaseConfig, validateAllConfig } from '../../config';
 import { appliedMigrations, loadBackup, readHeader, rowCounts } from '../database/backup-archive';
@@ -8,7 +9,7 @@ import { buildDataSourceOptions, describeDatabase } from '../database/postgres-o
 import { RebuildService } from '../sync/rebuild.service';
 import { withAppContext } from './app-context';
 import { connectClient } from './pg-client';
-import { runCli } from './run-cli';
+import { parseCliArgs, runCli } from './run-cli';
 
 /**
  * `npm run restore -- <archive>`: restores an `npm run backup` archive into an empty database
@@ -16,9 +17,14 @@ import { runCli } from './run-cli';
  * refuse a database that holds rows; apply this build's migrations; refuse an archive written by
  * another schema; load every table in one transaction checked against the manifest; rebuild.
  */
+const USAGE = 'usage: npm run restore -- <archive.ndjson.gz>';
+const { positionals } = parseCliArgs(USAGE, {}, true);
+
 runCli(async () => {
-  const archive = process.argv[2];
-  if (!archive) throw new Error('usage: npm run restore -- <archive.ndjson.gz>');
+  const archive = positionals[0];
+  if (!archive || positionals.length > 1) throw new Error(USAGE);
+  // A missing or unreadable archive: one line (ENOENT/EACCES and the path), before anything starts.
+  accessSync(resolve(archive), constants.R_OK);
   const header = await readHeader(resolve(archive));
   validateAllConfig();
   const config = loadDatabaseConfig();

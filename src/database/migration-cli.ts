@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
+import { MigrationExecutor, type DataSource } from 'typeorm';
 import { loadDatabaseConfig, validateAllConfig } from '../../config';
 import { connectWithRetry } from './connect';
 import { resolveDatabaseServer } from './database-server';
@@ -44,9 +44,16 @@ async function execute(dataSource: DataSource, command: string, name?: string): 
       await dataSource.undoLastMigration({ transaction: 'each' });
       logger.log('Reverted the last applied migration');
       return;
-    case 'show':
-      logger.log((await dataSource.showMigrations()) ? 'Migrations are pending' : 'All migrations applied');
+    case 'show': {
+      // One line per migration, as `typeorm migration:show` prints them: [X] applied, [ ] pending.
+      const executor = new MigrationExecutor(dataSource);
+      const applied = (await executor.getExecutedMigrations()).sort((a, b) => a.timestamp - b.timestamp);
+      const pending = await executor.getPendingMigrations();
+      for (const migration of applied) process.stdout.write(`[X] ${migration.name}\n`);
+      for (const migration of pending) process.stdout.write(`[ ] ${migration.name}\n`);
+      logger.log(pending.length ? `${pending.length} migration(s) pending` : 'All migrations applied');
       return;
+    }
     case 'generate': {
       const migrationName = requireName(name);
       const log = await dataSource.driver.createSchemaBuilder().log();

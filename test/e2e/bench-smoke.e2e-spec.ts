@@ -31,7 +31,7 @@ const EXPECTED = [
   'spec: vector search p99 (all modes)',
   'spec: metadata retrieval p99 (all modes)',
   'GET /health/live c=10',
-  'embedded exact search 300 × 1024, JS kernel (before), p50',
+  'embedded exact search 300 × 1024, JS kernel, p50',
   'embedded exact search 300 × 1024, native SIMD, p50',
   'embedded exact search 300 × 1024, native SIMD, p99',
   'embedded HNSW build rate',
