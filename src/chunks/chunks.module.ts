@@ -6,6 +6,7 @@ import { ChunksController } from './chunks.controller';
 import { ChunksRepository } from './chunks.repository';
 import { ChunksService } from './chunks.service';
 import { DocumentChunksRepository } from './document-chunks.repository';
+import { StoredEmbeddingsRepository } from './stored-embeddings.repository';
 
 /**
  * The one owner of `chunks`. Other modules change chunks only through ChunkChanges (the unit of
@@ -14,7 +15,20 @@ import { DocumentChunksRepository } from './document-chunks.repository';
 @Module({
   imports: [AuditLogsModule],
   controllers: [ChunksController],
-  providers: [ChunksService, ChunksRepository, DocumentChunksRepository, ChunkOutboxRepository, ChunkChanges],
-  exports: [ChunksService, ChunksRepository, DocumentChunksRepository, ChunkChanges],
+  providers: [
+    ChunksService,
+    ChunksRepository,
+    DocumentChunksRepository,
+    ChunkOutboxRepository,
+    ChunkChanges,
+    StoredEmbeddingsRepository,
+  ],
+  exports: [
+    ChunksService,
+    ChunksRepository,
+    DocumentChunksRepository,
+    ChunkChanges,
+    StoredEmbeddingsRepository,
+  ],
 })
 export class ChunksModule {}

@@ -7,7 +7,7 @@ import { validationFailed } from '../common/validation';
 import { embedInBatches } from '../embeddings/embed-in-batches';
 import { EmbeddingProvider } from '../embeddings/embedding-provider';
 import { checkEmbedding } from './ingest-validation';
-import { StoredEmbeddingsRepository } from './stored-embeddings.repository';
+import { StoredEmbeddingsRepository } from '../chunks/stored-embeddings.repository';
 
 export interface ChunkToEmbed {
   /** Position in the batch. */

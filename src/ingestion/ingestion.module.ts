@@ -8,18 +8,11 @@ import { DocumentSyncService } from './document-sync.service';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
 import { ChunkEmbedder } from './chunk-embedder.service';
-import { StoredEmbeddingsRepository } from './stored-embeddings.repository';
 
 @Module({
   imports: [ChunksModule, SyncModule, EmbeddingsModule],
   controllers: [IngestController, DocumentsController],
-  providers: [
-    IngestService,
-    DocumentsService,
-    DocumentSyncService,
-    ChunkEmbedder,
-    StoredEmbeddingsRepository,
-  ],
+  providers: [IngestService, DocumentsService, DocumentSyncService, ChunkEmbedder],
   exports: [IngestService, DocumentsService],
 })
 export class IngestionModule {}
