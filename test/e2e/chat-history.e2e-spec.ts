@@ -53,7 +53,12 @@ describe('chat history API', () => {
         operation_type: 'create',
         user_id: userId,
         user_agent: 'chat-e2e',
-        details: { session_id: 'session-1', log_id: logId, source_chunk_count: 1 },
+        details: {
+          session_id: 'session-1',
+          log_id: logId,
+          source_chunk_count: 1,
+          actor: { kind: 'auth_disabled' },
+        },
       }),
     ]);
   });
@@ -126,7 +131,11 @@ describe('chat history API', () => {
       expect.objectContaining({
         operation_type: 'update',
         user_id: userId,
-        details: { changes: { response: { old: null, new: 'first' } }, via: 'chat_turn' },
+        details: {
+          changes: { response: { old: null, new: 'first' } },
+          via: 'chat_turn',
+          actor: { kind: 'auth_disabled' },
+        },
       }),
     ]);
   });
