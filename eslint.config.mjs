@@ -16,7 +16,7 @@ const TYPEORM = {
     'TypeORM belongs in repositories, entities, migrations and src/database/: take Transaction / Transactions from src/database/transactions.ts.',
 };
 const MODULE_FILES_TYPEORM = {
-  group: ['typeorm', 'typeorm/*'],
+  regex: '^typeorm(/|$)',
   message: 'A module file may import @nestjs/typeorm (TypeOrmModule), not typeorm itself.',
 };
 const modules = (names, message) => ({ regex: `(^|/)(${names.join('|')})/`, message });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigValidationError,
+  configVariableNames,
   loadAppConfig,
   loadAuthConfig,
   loadDatabaseConfig,
@@ -190,5 +191,34 @@ describe('authentication mode', () => {
     expect(loadAuthConfig({ DATABASE_URL: 'postgresql://app@127.0.0.1/book' }).required).toBe(false);
     expect(loadAuthConfig({}).required).toBe(false);
     expect(loadAuthConfig({ DATABASE_URL: remote, AUTH_MODE: 'required' }).required).toBe(true);
+  });
+});
+
+describe('configVariableNames', () => {
+  it('lists every variable the namespaces read, aliases and _FILE forms included', () => {
+    const names = configVariableNames();
+    for (const name of [
+      'NODE_ENV',
+      'LOG_LEVEL',
+      'CORS_ORIGINS',
+      'ADMIN_API_KEY',
+      'AUTH_MODE',
+      'DATABASE_URL',
+      'NEON_DATABASE_URL',
+      'DATABASE_URL_FILE',
+      'REDIS_URL',
+      'QDRANT_URL',
+      'QDRANT_API_KEY_FILE',
+      'EMBEDDING_PROVIDER',
+      'EMBEDDING_API_KEY',
+      'VECTOR_SIZE',
+    ])
+      expect(names).toContain(name);
+  });
+
+  it('the test setup cleared them all: only its own defaults are set in a test', () => {
+    const set = configVariableNames().filter((name) => process.env[name] !== undefined);
+    expect(set.sort()).toEqual(['DATA_DIR', 'LOG_LEVEL', 'NODE_ENV']);
+    expect(process.env.NODE_ENV).toBe('test');
   });
 });

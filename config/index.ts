@@ -36,6 +36,26 @@ export const configNamespaces = [
   rateLimitConfig,
 ];
 
+/**
+ * Every environment variable the configuration reads (aliases and `<NAME>_FILE` forms included),
+ * found by loading it from an empty environment that records each name looked up: the list cannot
+ * drift from the namespaces. Tests clear these so the caller's shell never configures them.
+ */
+export function configVariableNames(): string[] {
+  const read = new Set<string>();
+  const recorder: Env = new Proxy(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
+    },
+  );
+  validateAllConfig(recorder);
+  return [...read].sort();
+}
+
 /** Validates the whole environment at once, so a bad value stops the boot before anything starts. */
 export function validateAllConfig(env: Env = process.env): void {
   loadAppConfig(env);

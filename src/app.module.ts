@@ -13,7 +13,7 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { SyncModule } from './sync/sync.module';
 import { LogsModule } from './logs/logs.module';
-import { LoggerModule } from './observability/logger.module';
+import { LoggerModule, type LogOutput } from './observability/logger.module';
 import { MetricsModule } from './observability/metrics.module';
 import { RetrievalModule } from './retrieval/retrieval.module';
 import { UsersModule } from './users/users.module';
@@ -22,6 +22,8 @@ import { VectorsModule } from './vectors/vectors.module';
 export interface AppModuleOptions {
   /** The PostgreSQL URL to use: the configured one, or the embedded server's. */
   databaseUrl: string;
+  /** Where logs go: stdout for the server (default), stderr for a CLI whose stdout is its output. */
+  logOutput?: LogOutput;
 }
 
 @Module({})
@@ -31,7 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
-        LoggerModule,
+        LoggerModule.forRoot(options.logOutput),
         MetricsModule,
         RequestContextModule,
         AuthModule,

@@ -5,10 +5,11 @@ export const AUDIT_OPERATIONS = [
   'hard_delete',
   'login',
   'ingest',
+  'revoke',
 ] as const;
 export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
 
-export const AUDIT_RESOURCES = ['user', 'chunk', 'log', 'chat_turn', 'document'] as const;
+export const AUDIT_RESOURCES = ['user', 'chunk', 'log', 'chat_turn', 'document', 'api_key'] as const;
 export type AuditResource = (typeof AUDIT_RESOURCES)[number];
 
 /** One write to record. The request's ip, user agent and id are added by `AuditLogsService.record`. */

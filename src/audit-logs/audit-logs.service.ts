@@ -17,17 +17,22 @@ export class AuditLogsService {
 
   /**
    * The one writer of the audit trail. Takes the caller's transaction manager so the row commits
-   * or rolls back with the change it describes; ip, user agent and request id come from the
-   * current request's context.
+   * or rolls back with the change it describes; ip, user agent, request id and the acting
+   * principal (`details.actor`: the API key and its role, the bootstrap admin, or "auth disabled")
+   * come from the current request's context. `user_id` is whom the row is about; `actor` is who
+   * did it, so a writer acting "as Bob" is recorded as the writer.
    */
   async record(manager: Transaction, entry: AuditEntry): Promise<void> {
+    const { ip_address, user_agent, request_id, actor } = this.requestContext.current();
     await this.auditLogs.insert(manager, {
       operation_type: entry.operation_type,
       resource_type: entry.resource_type,
       resource_id: entry.resource_id,
       user_id: entry.user_id,
-      details: entry.details ?? {},
-      ...this.requestContext.current(),
+      details: { ...entry.details, ...(actor ? { actor } : {}) },
+      ip_address,
+      user_agent,
+      request_id,
     });
   }
 

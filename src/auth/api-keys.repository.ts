@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { Page, PageRequest } from '../common/pagination';
 import { keysetOrder, paginateKeyset } from '../database/keyset-pagination';
 import { returningRows } from '../database/returning';
@@ -20,9 +20,9 @@ export interface NewApiKey {
 export class ApiKeysRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(row: NewApiKey): Promise<ApiKeyEntity> {
+  async insert(manager: EntityManager, row: NewApiKey): Promise<ApiKeyEntity> {
     const [created] = await returningRows<ApiKeyEntity>(
-      this.dataSource.manager,
+      manager,
       `INSERT INTO api_keys (name, role, key_hash, key_prefix, user_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
       [row.name, row.role, row.key_hash, row.key_prefix, row.user_id],
     );
@@ -38,13 +38,23 @@ export class ApiKeysRepository {
   }
 
   /** Revokes an active key; returns it, or null when there is no such active key. */
-  async revoke(keyId: string): Promise<ApiKeyEntity | null> {
+  async revoke(manager: EntityManager, keyId: string): Promise<ApiKeyEntity | null> {
     const [row] = await returningRows<ApiKeyEntity>(
-      this.dataSource.manager,
+      manager,
       `UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING *`,
       [keyId],
     );
     return row ?? null;
+  }
+
+  /** Revokes every active key bound to a user; returns how many. */
+  async revokeForUser(manager: EntityManager, userId: string): Promise<number> {
+    const rows = await returningRows<{ key_id: string }>(
+      manager,
+      `UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING key_id`,
+      [userId],
+    );
+    return rows.length;
   }
 
   async touch(keyIds: readonly string[]): Promise<void> {

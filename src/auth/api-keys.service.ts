@@ -6,6 +6,9 @@ import { NotFoundError } from '../common/errors';
 import { mapPage, type Page, type PageRequest } from '../common/pagination';
 import type { ApiKeyEntity, Role } from './api-key.entity';
 import { ApiKeysRepository } from './api-keys.repository';
+import { AuditLogsService } from '../audit-logs/audit-logs.service';
+import { Transactions, type Transaction } from '../database/transactions';
+import { validationFailed } from '../common/validation';
 import { toApiKeyResponse, type ApiKeyResponseDto, type CreatedApiKeyDto } from './dto/api-key-response.dto';
 
 /** Who is calling: a stored key, or the bootstrap admin key from the environment. */
@@ -17,13 +20,16 @@ export interface Principal {
 }
 
 const KEY_PREFIX = 'rsk_';
+export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 const BOOTSTRAP_ADMIN: Principal = {
-  key_id: 'bootstrap-admin',
+  key_id: BOOTSTRAP_ADMIN_ID,
   name: 'ADMIN_API_KEY',
   role: 'admin',
   user_id: null,
 };
 const TOUCH_INTERVAL_MS = 60_000;
+/** Far more keys than a deployment has; unknown keys beyond it simply cost a lookup again. */
+export const MAX_CACHED_KEYS = 10_000;
 
 export const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
@@ -41,6 +47,8 @@ export class ApiKeysService implements OnApplicationShutdown {
 
   constructor(
     private readonly keys: ApiKeysRepository,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLogsService,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {
     this.bootstrapHash = config.adminApiKey ? Buffer.from(hashKey(config.adminApiKey), 'hex') : undefined;
@@ -54,14 +62,31 @@ export class ApiKeysService implements OnApplicationShutdown {
     return this.config.required;
   }
 
+  /** Key management is audited like any write: the row commits with the key, naming who acted. */
   async create(name: string, role: Role, userId: string | null): Promise<CreatedApiKeyDto> {
+    // A binding restricts a reader to one user; on a writer or admin key it would mean nothing.
+    if (userId !== null && role !== 'reader') {
+      throw validationFailed([
+        { field: 'user_id', rules: ['readerOnly'], messages: ['user_id binds reader keys only'] },
+      ]);
+    }
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const row = await this.keys.insert({
-      name,
-      role,
-      key_hash: hashKey(key),
-      key_prefix: key.slice(0, KEY_PREFIX.length + 6),
-      user_id: userId,
+    const row = await this.transactions.run(async (manager) => {
+      const created = await this.keys.insert(manager, {
+        name,
+        role,
+        key_hash: hashKey(key),
+        key_prefix: key.slice(0, KEY_PREFIX.length + 6),
+        user_id: userId,
+      });
+      await this.audit.record(manager, {
+        operation_type: 'create',
+        resource_type: 'api_key',
+        resource_id: created.key_id,
+        user_id: created.user_id,
+        details: { role, key_prefix: created.key_prefix },
+      });
+      return created;
     });
     return { ...toApiKeyResponse(row), key };
   }
@@ -71,10 +96,32 @@ export class ApiKeysService implements OnApplicationShutdown {
   }
 
   async revoke(keyId: string): Promise<ApiKeyResponseDto> {
-    const row = await this.keys.revoke(keyId);
-    if (!row) throw new NotFoundError('active API key', keyId);
+    const row = await this.transactions.run(async (manager) => {
+      const revoked = await this.keys.revoke(manager, keyId);
+      if (!revoked) throw new NotFoundError('active API key', keyId);
+      await this.audit.record(manager, {
+        operation_type: 'revoke',
+        resource_type: 'api_key',
+        resource_id: keyId,
+        user_id: revoked.user_id,
+        details: { role: revoked.role, key_prefix: revoked.key_prefix },
+      });
+      return revoked;
+    });
     this.cache.delete(row.key_hash);
     return toApiKeyResponse(row);
+  }
+
+  /**
+   * Inside the caller's transaction (a user deactivated or erased): the user's keys stop working at
+   * once on this replica; other replicas trust their cached verification for API_KEY_CACHE_MS.
+   */
+  async revokeForUser(manager: Transaction, userId: string): Promise<number> {
+    const revoked = await this.keys.revokeForUser(manager, userId);
+    for (const [hash, entry] of this.cache) {
+      if (entry.principal?.user_id === userId) this.cache.delete(hash);
+    }
+    return revoked;
   }
 
   /** The caller behind `key`, or null for an unknown or revoked key. */
@@ -87,6 +134,9 @@ export class ApiKeysService implements OnApplicationShutdown {
     if (cached && cached.until > Date.now()) return cached.principal;
     const row = await this.keys.findActiveByHash(keyHash);
     const principal = row ? toPrincipal(row) : null;
+    this.cache.delete(keyHash);
+    // Bounded, oldest entry out first: a flood of bogus keys cannot grow the cache without limit.
+    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(keyHash, { principal, until: Date.now() + this.config.keyCacheMs });
     if (principal) this.touchSoon(principal.key_id);
     return principal;

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { rateLimitConfig } from '../../config';
+import { AuditLogsModule } from '../audit-logs/audit-logs.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysRepository } from './api-keys.repository';
@@ -30,6 +31,7 @@ class RateLimitStorageModule {}
 @Global()
 @Module({
   imports: [
+    AuditLogsModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [rateLimitConfig.KEY, RATE_LIMIT_STORAGE, Reflector],

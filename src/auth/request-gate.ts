@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, authConfig, isLoopbackHost, rateLimitConfig } from '../../config';
 import { DomainError } from '../common/errors';
 import { missingKey, presentedKey, type AuthenticatedRequest } from './api-key.guard';
-import { ApiKeysService } from './api-keys.service';
+import { ApiKeysService, BOOTSTRAP_ADMIN_ID } from './api-keys.service';
+import { RequestContextService } from '../common/request-context.module';
 import { hasRole } from './roles';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { ConcurrencyLimiter } from './concurrency-limiter';
@@ -28,6 +29,7 @@ export class RequestGate {
 
   constructor(
     private readonly keys: ApiKeysService,
+    private readonly context: RequestContextService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
     @Inject(rateLimitConfig.KEY) limits: ConfigType<typeof rateLimitConfig>,
@@ -49,6 +51,7 @@ export class RequestGate {
     const docs = DOCS_ROUTE.test(route);
     if (!this.keys.required) {
       this.refuseForeignHost(request);
+      this.context.setActor({ kind: 'auth_disabled' });
       return;
     }
     if (!docs || this.app.isProduction) await this.authenticate(request);
@@ -74,6 +77,11 @@ export class RequestGate {
       );
     }
     request.principal = principal;
+    this.context.setActor(
+      principal.key_id === BOOTSTRAP_ADMIN_ID
+        ? { kind: 'bootstrap_admin', role: 'admin' }
+        : { kind: 'api_key', key_id: principal.key_id, role: principal.role },
+    );
   }
 
   /**

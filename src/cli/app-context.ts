@@ -36,10 +36,13 @@ export async function withAppContext<T>(
   databaseUrl: string,
   task: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ databaseUrl }), {
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ databaseUrl, logOutput: 'stderr' }),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   try {
     return await task(app);

@@ -2,9 +2,9 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   classifyPostgresError,
-  failedStatement,
-  type FailedStatement,
+  statementFailure,
   type PostgresFailure,
+  type StatementFailure,
 } from '../database/postgres-errors';
 import { DomainError, statusForCode, type ErrorCode, type FieldViolation } from './errors';
 
@@ -105,7 +105,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code: ErrorCode = 'DATABASE_UNAVAILABLE';
       return { code, message: 'The database is unavailable; try again shortly', status: statusForCode(code) };
     }
-    const statement = failedStatement(exception);
+    const statement = statementFailure(exception);
     if (statement) return translatePostgresError(statement, failure);
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
@@ -194,7 +194,7 @@ function translateFastifyError(error: { statusCode?: number; code?: string; mess
 }
 
 /** PostgreSQL failures a request can cause, as client errors that never echo SQL. */
-function translatePostgresError(driverError: FailedStatement, failure: PostgresFailure) {
+function translatePostgresError(driverError: StatementFailure, failure: PostgresFailure) {
   const constraint = driverError.constraint;
   let code: ErrorCode;
   let message: string;

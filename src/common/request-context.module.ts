@@ -2,11 +2,19 @@ import { Global, Injectable, Module } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/** Who acted, as the audit trail names them: an API key, the bootstrap admin, or nobody checked. */
+export type Actor =
+  | { kind: 'api_key'; key_id: string; role: string }
+  | { kind: 'bootstrap_admin'; role: 'admin' }
+  | { kind: 'auth_disabled' };
+
 /** Who and where a request came from, as recorded in the audit trail. */
 export interface RequestContext {
   ip_address: string | null;
   user_agent: string | null;
   request_id: string | null;
+  /** Set once the caller is authenticated (before the body is read); null outside a request. */
+  actor: Actor | null;
 }
 
 const MAX_USER_AGENT_LENGTH = 512;
@@ -14,6 +22,7 @@ const OUTSIDE_A_REQUEST: RequestContext = Object.freeze({
   ip_address: null,
   user_agent: null,
   request_id: null,
+  actor: null,
 });
 /** One per process, like the request it tracks: the logger reads it too, whichever app it serves. */
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -31,6 +40,12 @@ export class RequestContextService {
     return storage.getStore() ?? OUTSIDE_A_REQUEST;
   }
 
+  /** Records who is acting for the rest of the current request (a no-op outside one). */
+  setActor(actor: Actor): void {
+    const context = storage.getStore();
+    if (context) context.actor = actor;
+  }
+
   /**
    * Runs the rest of every request inside its context. The context holds copies, not the
    * request: anything created during a request (a pooled connection, a timer) keeps the
@@ -44,6 +59,7 @@ export class RequestContextService {
           ip_address: request.ip ?? null,
           user_agent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
           request_id: request.id,
+          actor: null,
         },
         done,
       );

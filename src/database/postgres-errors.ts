@@ -1,7 +1,7 @@
 import {
   CannotExecuteNotConnectedError,
-  QueryFailedError,
   QueryRunnerAlreadyReleasedError,
+  QueryFailedError,
   QueryRunnerProviderAlreadyReleasedError,
 } from 'typeorm';
 
@@ -80,18 +80,6 @@ function isConnectionFailure(error: unknown): boolean {
   return state !== undefined && (/^(08|53|57P0|28)/.test(state) || state === '3D000');
 }
 
-/** What PostgreSQL said about a failed statement (never shown to clients as is), if it was one. */
-export interface FailedStatement {
-  code?: string;
-  constraint?: string;
-  column?: string;
-  detail?: string;
-}
-
-export function failedStatement(error: unknown): FailedStatement | undefined {
-  return error instanceof QueryFailedError ? (error.driverError as FailedStatement) : undefined;
-}
-
 /** The statement itself can never succeed (bad data, a broken constraint): retrying it is useless. */
 export function isPermanentPostgresError(error: unknown): boolean {
   const failure = classifyPostgresError(error);
@@ -103,4 +91,17 @@ export function describePostgresError(error: unknown): string {
   const err = error as { code?: string; message?: string };
   const message = (err.message ?? String(error)).split('\n')[0].replace(/postgres(ql)?:\/\/\S+/g, '<url>');
   return err.code ? `${err.code}: ${message}` : message;
+}
+
+/** What a failed statement's driver error says, for translating it into a client error. */
+export interface StatementFailure {
+  code?: string;
+  constraint?: string;
+  column?: string;
+  detail?: string;
+}
+
+/** The driver error of a statement PostgreSQL refused; undefined for anything else. */
+export function statementFailure(error: unknown): StatementFailure | undefined {
+  return error instanceof QueryFailedError ? (error.driverError as StatementFailure) : undefined;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { changedFields, newValues } from '../audit-logs/audit-entry';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
+import { ApiKeysService } from '../auth/api-keys.service';
 import { mapPage, type Page } from '../common/pagination';
 import type { CreateUserDto } from './dto/create-user.dto';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto';
@@ -17,6 +18,7 @@ export class UsersService {
     private readonly transactions: Transactions,
     private readonly users: UsersRepository,
     private readonly audit: AuditLogsService,
+    private readonly apiKeys: ApiKeysService,
   ) {}
 
   /** A duplicate email (any case) fails on users_email_key: the filter answers 409 naming `email`. */
@@ -101,6 +103,8 @@ export class UsersService {
   remove(userId: string, hard: boolean): Promise<void> {
     return this.transactions.run(async (manager) => {
       const before = await this.lockUser(manager, userId);
+      // A deactivated or erased user's keys stop working now, not when a cache expires.
+      const revokedKeys = await this.apiKeys.revokeForUser(manager, userId);
       if (hard) {
         await this.users.deleteById(manager, userId);
         await this.audit.record(manager, {
@@ -108,7 +112,7 @@ export class UsersService {
           resource_type: 'user',
           resource_id: userId,
           user_id: userId,
-          details: { cascaded: ['chat_history'] },
+          details: { cascaded: ['chat_history', 'api_keys'], revoked_keys: revokedKeys },
         });
         return;
       }
@@ -119,7 +123,7 @@ export class UsersService {
         resource_type: 'user',
         resource_id: userId,
         user_id: userId,
-        details: { changes: changedFields(before, { is_active: false }) },
+        details: { changes: changedFields(before, { is_active: false }), revoked_keys: revokedKeys },
       });
     });
   }

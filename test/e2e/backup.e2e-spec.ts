@@ -55,7 +55,11 @@ describe('npm run backup / npm run restore', () => {
     await api.delete(`/v1/chunks/${firstChunk.results[0].chunk_id as string}`); // one soft-deleted row
     for (let i = 0; i < 3; i++) {
       const user = (await api.post('/v1/users', buildUser())).body.user_id as string;
-      const retrieval = await api.post('/v1/retrieve', { query_vector: unitVector(DIM, 100 + i), top_k: 3 });
+      const retrieval = await api.post('/v1/retrieve', {
+        query_vector: unitVector(DIM, 100 + i),
+        top_k: 3,
+        user_id: user,
+      });
       // The retrieval's log row is written off the hot path: wait for it before citing it.
       while ((await api.get(`/v1/logs/${retrieval.body.log_id as string}`)).status !== 200) {
         await new Promise((r) => setTimeout(r, 20));

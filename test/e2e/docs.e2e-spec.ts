@@ -11,7 +11,7 @@ describe('docs:erd', () => {
     const run = spawnSync(
       process.execPath,
       ['-r', '@swc-node/register', join(ROOT, 'src', 'cli', 'docs-erd.ts'), '--check'],
-      { cwd: ROOT, encoding: 'utf8' },
+      { cwd: ROOT, env: process.env, encoding: 'utf8' },
     );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);

@@ -144,11 +144,15 @@ describe('vectors:rebuild failures and size changes (Qdrant test double)', () =>
     await ingest(t, 60, 3);
     const copyUpserts = () =>
       double.requests.filter((r) => r.operationId === 'upsert_points' && PHYSICAL.test(r.path.split('/')[2]));
-    // The copy sends 10 points a request, 200 ms each; from 500 ms on, Qdrant fails them.
+    // The copy sends 10 points a request, 200 ms each; once three have gone, Qdrant fails the rest.
     double.inject('upsert_points', { latencyMs: 200 });
-    const flip = setTimeout(() => double.inject('upsert_points', { status: 500, message: 'disk full' }), 500);
+    const flip = setInterval(() => {
+      if (copyUpserts().length < 3) return;
+      double.inject('upsert_points', { status: 500, message: 'disk full' });
+      clearInterval(flip);
+    }, 10);
     const failure = await rebuilds.rebuild().catch((e: unknown) => e as Error);
-    clearTimeout(flip);
+    clearInterval(flip);
     double.clearFaults();
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toContain('disk full');

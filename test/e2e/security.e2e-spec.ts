@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/app';
+import { bookChunks, ingestBody, uniqueDocument } from '../support/ingest';
 
 const ADMIN_KEY = `admin-${'k'.repeat(40)}`;
 const ROLES = ['reader', 'writer', 'admin'] as const;
+const VECTOR_SIZE = 16;
 type Role = (typeof ROLES)[number];
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -40,7 +42,7 @@ describe('API keys and roles', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { ADMIN_API_KEY: ADMIN_KEY } });
+    t = await startTestApp({ env: { ADMIN_API_KEY: ADMIN_KEY, VECTOR_SIZE: String(VECTOR_SIZE) } });
     for (const role of ROLES) keys[role] = (await createKey(role)).key;
     const document = await (await fetch(`${t.baseUrl}/docs-json`)).json();
     operations = Object.entries(document.paths as Record<string, Record<string, any>>)
@@ -166,6 +168,87 @@ describe('API keys and roles', () => {
     expect(
       (await call('post', '/v1/retrieve', keys.reader, { query: 'gyroscope', user_id: bob })).status,
     ).toBe(200);
+  });
+
+  it('audits key creation and revocation, and names the acting key on every write', async () => {
+    const created = await createKey('writer');
+    const audit = async (resourceType: string, resourceId: string) =>
+      (
+        await (
+          await call(
+            'get',
+            `/v1/audit-logs?resource_type=${resourceType}&resource_id=${resourceId}`,
+            ADMIN_KEY,
+          )
+        ).json()
+      ).items;
+    expect((await call('delete', `/v1/admin/api-keys/${created.key_id}`, ADMIN_KEY)).status).toBe(200);
+    const keyRows = await audit('api_key', created.key_id);
+    expect(keyRows.map((r: { operation_type: string }) => r.operation_type).sort()).toEqual([
+      'create',
+      'revoke',
+    ]);
+    for (const row of keyRows) {
+      expect(row.details).toMatchObject({
+        role: 'writer',
+        actor: { kind: 'bootstrap_admin', role: 'admin' },
+      });
+      expect(JSON.stringify(row)).not.toContain(created.key);
+    }
+
+    // A stored admin key creating a user: the row is about the user, and names the key as the actor.
+    const writer = await createKey('admin');
+    const user = await (
+      await call('post', '/v1/users', writer.key, { email: `w-${randomUUID()}@example.com` })
+    ).json();
+    const [userRow] = await audit('user', user.user_id);
+    expect(userRow.user_id).toBe(user.user_id);
+    expect(userRow.details.actor).toEqual({ kind: 'api_key', key_id: writer.key_id, role: 'admin' });
+
+    // Chunk writes go through the chunk unit of work, which audits through the same writer.
+    const ingester = await createKey('writer');
+    const document = uniqueDocument('audited');
+    const ingest = await call(
+      'post',
+      '/v1/ingest',
+      ingester.key,
+      ingestBody(document, bookChunks(1, VECTOR_SIZE)),
+    );
+    expect([201, 202]).toContain(ingest.status);
+    const rows = (
+      await (await call('get', '/v1/audit-logs?operation_type=ingest&limit=50', ADMIN_KEY)).json()
+    ).items as { details: { actor?: unknown } }[];
+    expect(rows.map((r) => r.details.actor)).toContainEqual({
+      kind: 'api_key',
+      key_id: ingester.key_id,
+      role: 'writer',
+    });
+  });
+
+  it('revokes a user’s keys at once when the user is deactivated or erased; binds only reader keys', async () => {
+    const user = async () =>
+      (await (await call('post', '/v1/users', ADMIN_KEY, { email: `u-${randomUUID()}@example.com` })).json())
+        .user_id as string;
+    for (const hard of [false, true]) {
+      const userId = await user();
+      const key = (await createKey('reader', userId)).key;
+      expect((await call('get', `/v1/users/${userId}/chat-history`, key)).status).toBe(200);
+      expect((await call('delete', `/v1/users/${userId}${hard ? '?hard=true' : ''}`, ADMIN_KEY)).status).toBe(
+        204,
+      );
+      // Within the key cache's lifetime (30 s here): the revocation does not wait for it.
+      const after = await call('get', `/v1/users/${userId}/chat-history`, key);
+      expect([hard, after.status]).toEqual([hard, 401]);
+    }
+    const bound = await call('post', '/v1/admin/api-keys', ADMIN_KEY, {
+      name: 'writer-as-someone',
+      role: 'writer',
+      user_id: await user(),
+    });
+    expect(bound.status).toBe(400);
+    expect((await bound.json()).details).toEqual([
+      expect.objectContaining({ field: 'user_id', rules: ['readerOnly'] }),
+    ]);
   });
 
   it('keeps the probes public', async () => {

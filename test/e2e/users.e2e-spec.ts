@@ -140,6 +140,8 @@ describe('users API', () => {
     const [, , update] = audit.body.items;
     expect(update.details).toEqual({
       changes: { preferences: { old: { answer_length: 'short' }, new: { theme: 'light' } } },
+      // Development mode: no key was checked, and the row says so.
+      actor: { kind: 'auth_disabled' },
     });
   });
 

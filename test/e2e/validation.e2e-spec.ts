@@ -60,6 +60,13 @@ describe('list validation', () => {
     expect(violations(body.body)).toEqual(['is_admin: whitelistValidation']);
   });
 
+  it('rejects query parameters named like Object.prototype members instead of dropping them', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const res = await api.get(`/v1/logs?${name}=x`);
+      expect([name, res.status, violations(res.body)]).toEqual([name, 400, [`${name}: whitelist`]]);
+    }
+  });
+
   it('answers 400, not 500, for text PostgreSQL cannot store', async () => {
     const res = await api.post('/v1/users', buildUser({ profile_metadata: { name: 'nul\u0000byte' } }));
     expect(res.status).toBe(400);

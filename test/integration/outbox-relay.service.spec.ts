@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import type { IngestRequestDto } from '../../src/ingestion/dto/ingest-request.dto';
 import { IngestService } from '../../src/ingestion/ingest.service';
 import { OutboxRelay } from '../../src/sync/outbox-relay.service';
 import { OutboxRepository } from '../../src/sync/outbox.repository';
@@ -47,7 +46,7 @@ describe('OutboxRelay (service tier)', () => {
   });
 
   const ingestOne = (wait_ms = 0) =>
-    ingest.ingestBatch(ingestBody(uniqueDocument(), bookChunks(1, DIM), { wait_ms }) as IngestRequestDto);
+    ingest.ingestBatch(ingestBody(uniqueDocument(), bookChunks(1, DIM), { wait_ms }));
   const chunkState = (chunkId: string) =>
     db
       .query<{ sync_status: string }[]>(`SELECT sync_status FROM chunks WHERE chunk_id = $1`, [chunkId])

@@ -174,7 +174,7 @@ describe('LocalVectorStore with its HNSW index, in a process of its own', () => 
     const child = spawn(
       process.execPath,
       ['-r', '@swc-node/register', join(__dirname, 'vector-local-ann.fixture.ts'), dir, mode],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));

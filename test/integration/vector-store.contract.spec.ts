@@ -8,6 +8,7 @@ import { LocalVectorStore } from '../../src/vectors/local/local-vector-store';
 import { QdrantVectorStore } from '../../src/vectors/qdrant/qdrant-vector-store';
 import type { VectorStore } from '../../src/vectors/vector-store';
 import { vectorStoreContract } from '../contract/vector-store.contract';
+import { REAL_QDRANT_API_KEY_ENV, REAL_QDRANT_URL_ENV } from '../support/real-qdrant';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 
 // Operation logs are debug lines from Nest's default logger; these tests assert on results.
@@ -78,14 +79,14 @@ describe('QdrantVectorStore → Qdrant test double in strict mode (unindexed fil
   vectorStoreContract(() => ({ open: (vectorSize) => openQdrant(double.url, vectorSize, created) }));
 });
 
-const realQdrant = process.env.QDRANT_URL;
+// The caller's QDRANT_URL / QDRANT_API_KEY, set aside by the test setup (test/support/setup-env.ts).
+const realQdrant = process.env[REAL_QDRANT_URL_ENV];
+const realQdrantKey = process.env[REAL_QDRANT_API_KEY_ENV];
 (realQdrant ? describe : describe.skip)('QdrantVectorStore → real Qdrant (set QDRANT_URL to run)', () => {
   const created: string[] = [];
   afterAll(async () => {
     // Only the collections this run created: contract_<random> and the rebuild targets named after them.
-    const headers: Record<string, string> = process.env.QDRANT_API_KEY
-      ? { 'api-key': process.env.QDRANT_API_KEY }
-      : {};
+    const headers: Record<string, string> = realQdrantKey ? { 'api-key': realQdrantKey } : {};
     const listed = (await (await fetch(`${realQdrant}/collections`, { headers })).json()) as {
       result: { collections: { name: string }[] };
     };
@@ -96,6 +97,6 @@ const realQdrant = process.env.QDRANT_URL;
   });
 
   vectorStoreContract(() => ({
-    open: (vectorSize) => openQdrant(realQdrant!, vectorSize, created, process.env.QDRANT_API_KEY),
+    open: (vectorSize) => openQdrant(realQdrant!, vectorSize, created, realQdrantKey),
   }));
 });
