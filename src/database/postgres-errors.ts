@@ -1,6 +1,5 @@
 import {
   CannotExecuteNotConnectedError,
-  QueryFailedError,
   QueryRunnerAlreadyReleasedError,
   QueryRunnerProviderAlreadyReleasedError,
 } from 'typeorm';
@@ -78,18 +77,6 @@ function isConnectionFailure(error: unknown): boolean {
   // 28 authentication, 3D000 the database is gone.
   const state = sqlState(error);
   return state !== undefined && (/^(08|53|57P0|28)/.test(state) || state === '3D000');
-}
-
-/** What PostgreSQL said about a failed statement (never shown to clients as is), if it was one. */
-export interface FailedStatement {
-  code?: string;
-  constraint?: string;
-  column?: string;
-  detail?: string;
-}
-
-export function failedStatement(error: unknown): FailedStatement | undefined {
-  return error instanceof QueryFailedError ? (error.driverError as FailedStatement) : undefined;
 }
 
 /** The statement itself can never succeed (bad data, a broken constraint): retrying it is useless. */
