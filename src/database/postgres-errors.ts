@@ -1,6 +1,7 @@
 import {
   CannotExecuteNotConnectedError,
   QueryRunnerAlreadyReleasedError,
+  QueryFailedError,
   QueryRunnerProviderAlreadyReleasedError,
 } from 'typeorm';
 
@@ -90,4 +91,17 @@ export function describePostgresError(error: unknown): string {
   const err = error as { code?: string; message?: string };
   const message = (err.message ?? String(error)).split('\n')[0].replace(/postgres(ql)?:\/\/\S+/g, '<url>');
   return err.code ? `${err.code}: ${message}` : message;
+}
+
+/** What a failed statement's driver error says, for translating it into a client error. */
+export interface FailedStatement {
+  code?: string;
+  constraint?: string;
+  column?: string;
+  detail?: string;
+}
+
+/** The driver error of a statement PostgreSQL refused; undefined for anything else. */
+export function failedStatement(error: unknown): FailedStatement | undefined {
+  return error instanceof QueryFailedError ? (error.driverError as FailedStatement) : undefined;
 }

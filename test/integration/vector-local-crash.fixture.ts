@@ -28,7 +28,7 @@ fs.renameSync = (from, to) => {
 };
 const writeFileSync = fs.writeFileSync;
 let snapshotRecords = 0;
-fs.writeFileSync = ((
+fs.writeFileSync = (
   file: fs.PathOrFileDescriptor,
   data: string | NodeJS.ArrayBufferView,
   options?: fs.WriteFileOptions,
@@ -38,7 +38,7 @@ fs.writeFileSync = ((
     fs.fsyncSync(file); // what reached the disk before the power went, at worst
     die();
   }
-});
+};
 async function main(): Promise<void> {
   // FileHandle's class is not exported: its prototype is the one every handle shares.
   const probe = await fs.promises.open(__filename, 'r');
