@@ -61,7 +61,7 @@ export function sentence(next: () => number, words: number): string {
 
 /** Cluster centres of the corpus: ≈ 50 chunks a cluster at 10 000, ≈ 500 at 100 000. */
 const CLUSTERS = 200;
-/** How far a point strays from its centre (both unit vectors), as in test/factories/clustered-vectors.ts. */
+/** How far a point strays from its cluster's centre, relative to the centre (both unit vectors). */
 const SPREAD = 0.8;
 const centres = new Map<string, Float32Array[]>();
 
@@ -85,16 +85,7 @@ export function clusteredVectorAt(
     centres.set(key, own);
   }
   const centre = own[Math.floor(prng(seed * 104_729 + stream * 15_485_863 + index)() * CLUSTERS)];
-  const noise = unitVector(dimension, seed * 7_919 + stream * 2_000_000_000 + index);
-  const vector = new Float32Array(dimension);
-  let norm = 0;
-  for (let d = 0; d < dimension; d++) {
-    vector[d] = centre[d] + SPREAD * noise[d];
-    norm += vector[d] * vector[d];
-  }
-  const scale = 1 / Math.sqrt(norm);
-  for (let d = 0; d < dimension; d++) vector[d] *= scale;
-  return vector;
+  return nearCentre(centre, unitVector(dimension, seed * 7_919 + stream * 2_000_000_000 + index));
 }
 
 /** Query vector `index`: from the corpus's clusters, never one of its points. */
@@ -184,4 +175,17 @@ export function selectionFrom(chunk: BenchChunk, index: number): string {
   const words = chunk.chunk_text.split(' ');
   const start = 1 + (index % Math.max(1, words.length - 20));
   return words.slice(start, start + 16).join(' ');
+}
+
+/** A unit vector at `centre` displaced by SPREAD × `noise`: a point of that centre's cluster. */
+export function nearCentre(centre: ArrayLike<number>, noise: ArrayLike<number>): Float32Array {
+  const vector = new Float32Array(centre.length);
+  let norm = 0;
+  for (let d = 0; d < centre.length; d++) {
+    vector[d] = centre[d] + SPREAD * noise[d];
+    norm += vector[d] * vector[d];
+  }
+  const scale = 1 / Math.sqrt(norm);
+  for (let d = 0; d < centre.length; d++) vector[d] *= scale;
+  return vector;
 }

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { startTestApp, type TestApp } from '../support/app';
-import { startEmbeddingServer, type EmbeddingServer } from '../support/embedding-server';
+import { providerEnv, startEmbeddingServer, type EmbeddingServer } from '../support/embedding-server';
 import { postJson, uniqueDocument } from '../support/ingest';
 
 const DIM = 64;
@@ -41,11 +41,7 @@ describe('PUT /v1/documents/{document_reference}', () => {
     provider = await startEmbeddingServer(DIM);
     t = await startTestApp({
       env: {
-        VECTOR_SIZE: String(DIM),
-        EMBEDDING_PROVIDER: 'openai',
-        EMBEDDING_BASE_URL: provider.baseUrl,
-        EMBEDDING_MODEL: provider.model,
-        EMBEDDING_MAX_RETRIES: '0',
+        ...providerEnv(provider, DIM),
         CHUNK_TARGET_TOKENS: '120',
         CHUNK_OVERLAP_TOKENS: '20',
       },

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { startTestApp, type TestApp } from '../support/app';
-import { startEmbeddingServer, type EmbeddingServer } from '../support/embedding-server';
+import { providerEnv, startEmbeddingServer, type EmbeddingServer } from '../support/embedding-server';
 import { postJson, uniqueDocument, unitVector } from '../support/ingest';
 
 const DIM = 64;
@@ -14,11 +14,7 @@ describe('server-side embedding at ingest (OpenAI-compatible provider on loopbac
     provider = await startEmbeddingServer(DIM);
     t = await startTestApp({
       env: {
-        VECTOR_SIZE: String(DIM),
-        EMBEDDING_PROVIDER: 'openai',
-        EMBEDDING_BASE_URL: provider.baseUrl,
-        EMBEDDING_MODEL: provider.model,
-        EMBEDDING_MAX_RETRIES: '0',
+        ...providerEnv(provider, DIM),
         EMBEDDING_BATCH_SIZE: '2',
       },
     });

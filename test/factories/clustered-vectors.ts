@@ -1,7 +1,4 @@
-import { prng, unitVector } from '../../bench/corpus';
-
-/** How far a point strays from its cluster's centre, relative to the centre (both unit vectors). */
-const SPREAD = 0.8;
+import { nearCentre, prng, unitVector } from '../../bench/corpus';
 
 /**
  * Seeded unit vectors shaped like text embeddings: points gather around `clusters` centres
@@ -20,15 +17,6 @@ export function clusteredVectors(
   const pick = prng(seed);
   return Array.from({ length: count }, (_, i) => {
     const centre = centres[Math.floor(pick() * clusters)];
-    const noise = unitVector(dimension, seed * 7_919 + 2_000_000_000 + i);
-    const vector = new Float32Array(dimension);
-    let norm = 0;
-    for (let d = 0; d < dimension; d++) {
-      vector[d] = centre[d] + SPREAD * noise[d];
-      norm += vector[d] * vector[d];
-    }
-    const scale = 1 / Math.sqrt(norm);
-    for (let d = 0; d < dimension; d++) vector[d] *= scale;
-    return vector;
+    return nearCentre(centre, unitVector(dimension, seed * 7_919 + 2_000_000_000 + i));
   });
 }

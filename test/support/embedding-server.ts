@@ -48,3 +48,14 @@ export async function startEmbeddingServer(
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }
+
+/** The service's configuration for `server` as its embedding provider (no retries: faults show at once). */
+export function providerEnv(server: EmbeddingServer, dimension: number): Record<string, string> {
+  return {
+    VECTOR_SIZE: String(dimension),
+    EMBEDDING_PROVIDER: 'openai',
+    EMBEDDING_BASE_URL: server.baseUrl,
+    EMBEDDING_MODEL: server.model,
+    EMBEDDING_MAX_RETRIES: '0',
+  };
+}
