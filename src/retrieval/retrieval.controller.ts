@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
@@ -12,7 +13,7 @@ import { OwnedBy, RequireRole } from '../auth/roles';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { RetrieveResponseDto } from './dto/retrieve-response.dto';
 import { RetrievalService } from './retrieval.service';
-import { RetrieveRequestPipe } from './retrieve-request.pipe';
+import { RetrieveBody, RetrieveRequestPipe } from './retrieve-request.pipe';
 import { serverTimingHeader } from './stage-timer';
 
 @ApiTags('retrieval')
@@ -32,13 +33,14 @@ export class RetrievalController {
       'selected_text: only chunks overlapping the selected passage. Every hit is confirmed by PostgreSQL. ' +
       'Stage timings are also in the Server-Timing header.',
   })
+  @ApiBody({ type: RetrieveRequestDto })
   @ApiOkResponse({ type: RetrieveResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid request; details name each field' })
   @ApiServiceUnavailableResponse({
     description: 'PostgreSQL, the vector store or the embedding provider is down',
   })
   async retrieve(
-    @Body(RetrieveRequestPipe) body: RetrieveRequestDto,
+    @RetrieveBody(RetrieveRequestPipe) body: RetrieveRequestDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RetrieveResponseDto> {
