@@ -17,6 +17,17 @@ class SyncEnv {
   @IsInt()
   OUTBOX_BATCH_SIZE = 512;
 
+  /**
+   * Relay batches in flight at once (each claims, reads and sends its own batch): the vector
+   * store's round trip and indexing overlap with reading the next batch. Batches never share a
+   * chunk, so order per chunk holds whatever the value.
+   */
+  @Transform(toInt)
+  @Min(1)
+  @Max(32)
+  @IsInt()
+  OUTBOX_RELAY_CONCURRENCY = 2;
+
   /** The relay is woken after every commit; this poll picks up work left by a crash or a peer. */
   @Transform(toInt)
   @Min(10)
@@ -66,6 +77,7 @@ export function loadSyncConfig(env: Env = process.env) {
   return {
     relayEnabled: v.OUTBOX_RELAY_ENABLED,
     outboxBatchSize: v.OUTBOX_BATCH_SIZE,
+    relayConcurrency: v.OUTBOX_RELAY_CONCURRENCY,
     outboxPollMs: v.OUTBOX_POLL_MS,
     outboxMaxAttempts: v.OUTBOX_MAX_ATTEMPTS,
     outboxBackoffBaseMs: v.OUTBOX_BACKOFF_BASE_MS,

@@ -32,6 +32,10 @@ export class VectorOutboxEntity {
   @Column({ type: 'timestamptz', default: () => 'now()' })
   next_attempt_at!: Date;
 
+  /** While a relay batch holds the row (claimed, lease renewed); null once it backs off. */
+  @Column({ type: 'timestamptz', nullable: true })
+  leased_until!: Date | null;
+
   @Column({ type: 'text', nullable: true })
   last_error!: string | null;
 

@@ -103,7 +103,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * OUTBOX_RELAY_CONCURRENCY lanes, each claiming and syncing batches until the outbox is empty:
+   * while one batch waits for the vector store, the next is read from PostgreSQL and sent. Claims
+   * never hand two lanes (or two replicas) the same chunk (OutboxRepository.claim), so batches
+   * in flight together touch disjoint chunks and their order does not matter.
+   */
   private async drain(): Promise<void> {
+    await Promise.all(Array.from({ length: this.config.relayConcurrency }, () => this.lane()));
+  }
+
+  private async lane(): Promise<void> {
     try {
       while (!this.stopped) {
         const claimed = await this.outbox.claim(this.config.outboxBatchSize, this.config.outboxLeaseMs);

@@ -17,6 +17,9 @@ export interface OutboxStats {
   oldest_pending_age_seconds: number | null;
 }
 
+/** The advisory lock (one key, transaction-scoped) that serialises outbox claims across replicas. */
+const OUTBOX_CLAIM_LOCK = 0x7261_6731; // 'rag1'
+
 /** The relay's side of `vector_outbox`: claim with a lease, then complete or back off. */
 @Injectable()
 export class OutboxRepository {
@@ -26,30 +29,45 @@ export class OutboxRepository {
    * Claims due rows for `leaseMs`: SKIP LOCKED keeps replicas off each other's rows, and the
    * lease (not an open transaction) holds them during the network call; a claimer that dies
    * simply lets the lease run out and another replica retries.
+   *
+   * Per-chunk order: a row whose chunk has another row in flight (`leased_until` in the future:
+   * claimed by any batch of any replica, not yet completed or backed off) is not taken, so two
+   * batches never carry the same chunk and an older state of it can never be applied after a
+   * newer one. Claims take a transaction-scoped advisory lock first, so two concurrent claims
+   * cannot both miss each other's fresh leases; a claim is one short statement, so the lock is
+   * held for about a millisecond.
    */
   async claim(limit: number, leaseMs: number): Promise<ClaimedOutboxRow[]> {
-    return returningRows<ClaimedOutboxRow>(
-      this.dataSource.manager,
-      `WITH due AS (
-         SELECT id FROM vector_outbox
-          WHERE next_attempt_at <= now()
-          ORDER BY next_attempt_at, id
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED)
-       UPDATE vector_outbox o
-          SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-              attempts = o.attempts + 1
-         FROM due
-        WHERE o.id = due.id
-       RETURNING o.id, o.chunk_id, o.operation, o.attempts`,
-      [limit, leaseMs],
-    );
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [OUTBOX_CLAIM_LOCK]);
+      return returningRows<ClaimedOutboxRow>(
+        manager,
+        `WITH due AS (
+           SELECT o.id FROM vector_outbox o
+            WHERE o.next_attempt_at <= now()
+              AND NOT EXISTS (SELECT 1 FROM vector_outbox f
+                               WHERE f.chunk_id = o.chunk_id AND f.id <> o.id AND f.leased_until > now())
+            ORDER BY o.next_attempt_at, o.id
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED)
+         UPDATE vector_outbox o
+            SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+                leased_until = now() + make_interval(secs => $2::double precision / 1000),
+                attempts = o.attempts + 1
+           FROM due
+          WHERE o.id = due.id
+         RETURNING o.id, o.chunk_id, o.operation, o.attempts`,
+        [limit, leaseMs],
+      );
+    });
   }
 
   /** Extends the lease of rows still being worked on (the claimer is alive). */
   async renewLease(outboxIds: readonly string[], leaseMs: number): Promise<void> {
     await this.dataSource.query(
-      `UPDATE vector_outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+      `UPDATE vector_outbox
+          SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+              leased_until = now() + make_interval(secs => $2::double precision / 1000)
         WHERE id = ANY($1::bigint[]) AND next_attempt_at <> 'infinity'`,
       [outboxIds, leaseMs],
     );
@@ -96,6 +114,7 @@ export class OutboxRepository {
       await manager.query(
         `UPDATE vector_outbox o
             SET last_error = $3,
+                leased_until = NULL,
                 next_attempt_at = CASE WHEN v.delay_ms IS NULL THEN 'infinity'::timestamptz
                                        ELSE now() + make_interval(secs => v.delay_ms / 1000) END
            FROM unnest($1::bigint[], $2::double precision[]) AS v(id, delay_ms)

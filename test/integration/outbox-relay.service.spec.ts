@@ -1,7 +1,11 @@
+import type { Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ChunksService } from '../../src/chunks/chunks.service';
 import { IngestService } from '../../src/ingestion/ingest.service';
 import { OutboxRelay } from '../../src/sync/outbox-relay.service';
 import { OutboxRepository } from '../../src/sync/outbox.repository';
+import { toPoint } from '../../src/sync/chunk-point';
+import { VectorStore } from '../../src/vectors/vector-store';
 import { startQdrantDouble, type QdrantDouble } from '../qdrant-double/qdrant-double';
 import { bookChunks, ingestBody, uniqueDocument } from '../support/ingest';
 import { startServiceContext, type ServiceContext } from '../support/service-context';
@@ -103,5 +107,104 @@ describe('OutboxRelay (service tier)', () => {
     expect(await ctx.get(OutboxRepository).claim(10, LEASE_MS)).toEqual([]);
     const { synced } = await pending;
     expect(synced).toBe(true);
+  });
+});
+
+/**
+ * Several relay batches in flight (OUTBOX_RELAY_CONCURRENCY) must keep each chunk's states in
+ * order: a batch that read an older state of a chunk and is still sending it must not be
+ * overtaken by a second batch carrying the newer state, or the older one would land last.
+ */
+describe.each([
+  ['the Qdrant double', true],
+  ['the embedded store', false],
+])('OutboxRelay with batches in flight on %s (service tier)', (_name, onQdrant) => {
+  let double: QdrantDouble | null = null;
+  let ctx: ServiceContext;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    double = onQdrant ? await startQdrantDouble() : null;
+    ctx = await startServiceContext({
+      VECTOR_SIZE: String(DIM),
+      ...(double ? { QDRANT_URL: double.url } : {}),
+      OUTBOX_POLL_MS: '50',
+      OUTBOX_BATCH_SIZE: '2',
+      OUTBOX_RELAY_CONCURRENCY: '4',
+      OUTBOX_LEASE_MS: String(LEASE_MS),
+    });
+    db = ctx.get(DataSource);
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await double?.close();
+  });
+
+  const store = () => ctx.get(VectorStore as unknown as Type<VectorStore>);
+  const sectionInStore = async (chunkId: string) => {
+    const [point] = await store().retrieve([chunkId]);
+    return point?.payload.metadata.section_title;
+  };
+
+  it("never lets a second batch overtake a chunk's older state still in flight", async () => {
+    const ingest = ctx.get(IngestService);
+    const { response, synced } = await ingest.ingestBatch(
+      ingestBody(uniqueDocument(), bookChunks(1, DIM), { wait_ms: 10_000 }),
+    );
+    expect(synced).toBe(true);
+    const chunkId = response.chunks[0].chunk_id;
+    const outbox = ctx.get(OutboxRepository);
+
+    // Batch A, slow: the chunk changed to v1, and a batch claimed that change and read v1...
+    await db.query(
+      `UPDATE chunks SET section_title = 'v1', sync_status = 'pending', updated_at = now() WHERE chunk_id = $1`,
+      [chunkId],
+    );
+    const [{ id: batchA }] = await db.query<{ id: string }[]>(
+      `INSERT INTO vector_outbox (chunk_id, operation, attempts, next_attempt_at, leased_until)
+       VALUES ($1, 'upsert', 1, now() + interval '30 seconds', now() + interval '30 seconds') RETURNING id`,
+      [chunkId],
+    );
+    const readByA = await outbox.loadLive([chunkId]);
+    expect(readByA[0].section_title).toBe('v1');
+
+    // ...then the chunk changed again, to v2, while A is still sending v1. Other chunks keep
+    // the four lanes busy meanwhile.
+    await ctx.get(ChunksService).update(chunkId, { section_title: 'v2' });
+    await ingest.ingestBatch(ingestBody(uniqueDocument(), bookChunks(8, DIM), { wait_ms: 10_000 }));
+    await new Promise((r) => setTimeout(r, 300));
+    const [{ queued }] = await db.query<{ queued: number }[]>(
+      `SELECT count(*)::int AS queued FROM vector_outbox WHERE chunk_id = $1 AND id <> $2`,
+      [chunkId, batchA],
+    );
+    // The v2 row waits for A instead of being sent beside it.
+    expect(queued).toBe(1);
+
+    // A finally lands v1 and completes.
+    await store().upsert(readByA.map(toPoint));
+    await outbox.complete([batchA], readByA);
+
+    expect(await ctx.get(OutboxRelay).waitUntilSynced([chunkId], 10_000)).toBe(true);
+    expect(await sectionInStore(chunkId)).toBe('v2');
+  });
+
+  it('keeps several batches in flight at once and syncs them all', async () => {
+    const ingest = ctx.get(IngestService);
+    // The first two upserts are held for 5 s: a second one arriving meanwhile was sent while the
+    // first was still in flight (one lane would send it only after the first answered).
+    double?.inject('upsert_points', { latencyMs: 5_000, times: 2 });
+    const before = double?.requests.length ?? 0;
+    const pending = ingest.ingestBatch(ingestBody(uniqueDocument(), bookChunks(8, DIM), { wait_ms: 20_000 }));
+    if (double) {
+      const upserts = () =>
+        double!.requests.slice(before).filter((r) => r.operationId === 'upsert_points').length;
+      const deadline = Date.now() + 4_500;
+      while (upserts() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(upserts()).toBeGreaterThanOrEqual(2);
+    }
+    const { response, synced } = await pending;
+    expect(synced).toBe(true);
+    const ids = response.chunks.map((c: { chunk_id: string }) => c.chunk_id);
+    expect(await store().retrieve(ids)).toHaveLength(8);
   });
 });
