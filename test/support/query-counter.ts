@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { RequestContextService } from '../../src/common/request-context.module';
 
 type Query = (this: Client, ...args: unknown[]) => unknown;
+type Connect = (this: Client, ...args: unknown[]) => unknown;
 
 /**
  * Counts the statements the app sends to PostgreSQL, per HTTP request: pg's Client.query is
@@ -11,7 +12,9 @@ type Query = (this: Client, ...args: unknown[]) => unknown;
  */
 export class QueryCounter {
   private readonly byRequest = new Map<string, string[]>();
+  private readonly connectsByRequest = new Map<string, number>();
   private readonly original: Query;
+  private readonly originalConnect: Connect;
 
   private constructor(context: RequestContextService) {
     const byRequest = this.byRequest;
@@ -26,6 +29,18 @@ export class QueryCounter {
       }
       return original.apply(this, args);
     };
+    // A new connection is several round trips (startup, authentication) before any statement.
+    const connects = this.connectsByRequest;
+    this.originalConnect = Client.prototype.connect as unknown as Connect;
+    const originalConnect = this.originalConnect;
+    (Client.prototype as unknown as { connect: Connect }).connect = function (
+      this: Client,
+      ...args: unknown[]
+    ) {
+      const requestId = context.current().request_id;
+      if (requestId) connects.set(requestId, (connects.get(requestId) ?? 0) + 1);
+      return originalConnect.apply(this, args);
+    };
   }
 
   static install(app: INestApplication): QueryCounter {
@@ -36,7 +51,13 @@ export class QueryCounter {
     return this.byRequest.get(requestId) ?? [];
   }
 
+  /** New PostgreSQL connections opened on behalf of the request (0 when the pool had one ready). */
+  connectionsFor(requestId: string): number {
+    return this.connectsByRequest.get(requestId) ?? 0;
+  }
+
   uninstall(): void {
     (Client.prototype as unknown as { query: Query }).query = this.original;
+    (Client.prototype as unknown as { connect: Connect }).connect = this.originalConnect;
   }
 }
