@@ -1,13 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { createApp } from '../src/app.factory';
 import { resolveDatabaseServer } from '../src/database/database-server';
-import { HashingEmbeddingProvider } from '../src/embeddings/hashing-embedding.provider';
-import { startQdrantDouble } from '../test/qdrant-double/qdrant-double';
-import { TcpProxy } from '../test/support/tcp-proxy';
 import { chunkAt, queryText, vectorJson } from './corpus';
 import { against, machine, plain, renderTable, type Figure, type Goal } from './report';
+import type { Counts, NetworkReady, NetworkRequest, NetworkSetup, RetrieveRun } from './latency-network';
 import { summarize } from './stats';
 
 /** Round-trip times (ms) added in front of PostgreSQL and Qdrant, and the embedding stub's latency. */
@@ -41,26 +40,30 @@ const BATCH = 250;
  * proxies that add the given round-trip times, and an OpenAI-compatible embedding stub that
  * answers after `embed` ms. A text retrieval cannot take less than embed + one Qdrant query +
  * one SQL statement; the figure that matters is how close to that sum it comes. A repeated
- * question is then answered from the query-embedding cache, with no provider call.
+ * question is then answered from the query-embedding cache, with no provider call. The proxies,
+ * the double, the stub and the client run in a worker thread (bench/latency-network.ts): this
+ * thread runs the service only.
  */
 export async function runLatencyBench(spec: LatencySpec, options: { chunks: number; requests: number }) {
   const dimension = Number(process.env.VECTOR_SIZE);
   const log = (message: string) => process.stderr.write(`[bench:latency] ${message}\n`);
-  const stub = await startEmbeddingStub(dimension, spec.embed);
-  const double = await startQdrantDouble();
-  const qdrantProxy = await TcpProxy.start('127.0.0.1', Number(new URL(double.url).port), {
-    rttMs: spec.qdrant,
-  });
   const server = await resolveDatabaseServer();
   const direct = new URL(server.url);
-  const pgProxy = await TcpProxy.start(direct.hostname, Number(direct.port || 5432), { rttMs: spec.pg });
+  const network = new NetworkThread({
+    dimension,
+    model: MODEL,
+    pgHost: direct.hostname,
+    pgPort: Number(direct.port || 5432),
+    rtt: spec,
+  });
+  const ready = await network.ready;
   const proxied = new URL(server.url);
   proxied.hostname = '127.0.0.1';
-  proxied.port = String(pgProxy.port);
+  proxied.port = String(ready.pgPort);
   Object.assign(process.env, {
-    QDRANT_URL: `http://127.0.0.1:${qdrantProxy.port}`,
+    QDRANT_URL: ready.qdrantUrl,
     EMBEDDING_PROVIDER: 'openai',
-    EMBEDDING_BASE_URL: stub.url,
+    EMBEDDING_BASE_URL: ready.embedUrl,
     EMBEDDING_MODEL: MODEL,
   });
   const app: NestFastifyApplication = await createApp({ databaseUrl: proxied.toString() });
@@ -96,50 +99,31 @@ export async function runLatencyBench(spec: LatencySpec, options: { chunks: numb
       await new Promise((r) => setTimeout(r, 50));
     }
 
-    let stages: Record<string, number[]> = {};
-    const retrieve = async (query: string) => {
-      const started = performance.now();
-      const res = await fetch(`${baseUrl}/v1/retrieve`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, top_k: 10 }),
-      });
-      const body = (await res.json()) as { timings_ms: Record<string, number> };
-      if (res.status !== 200) throw new Error(`retrieve answered ${res.status}`);
-      for (const [stage, ms] of Object.entries(body.timings_ms)) (stages[stage] ??= []).push(ms);
-      return performance.now() - started;
-    };
     // Warm: connections to PostgreSQL, Qdrant and the stub are open, as in a running service.
-    for (let i = 0; i < 10; i++) await retrieve(`warm-up ${i}`);
-    stages = {};
+    await network.retrieve(
+      baseUrl,
+      Array.from({ length: 10 }, (_, i) => `warm-up ${i}`),
+    );
+    const questions = Array.from({ length: options.requests }, (_, q) => `${queryText(q, 1)} (${q})`);
 
     log(`${options.requests} distinct text questions, one at a time`);
-    const callsBefore = stub.calls();
-    const cold: number[] = [];
-    for (let q = 0; q < options.requests; q++) cold.push(await retrieve(`${queryText(q, 1)} (${q})`));
-    const providerCalls = stub.calls() - callsBefore;
-    const repeatedBefore = stub.calls();
-    const qdrantBefore = double.requests.length;
-    const coldStages = stages;
-    stages = {};
-    const repeated: number[] = [];
-    for (let q = 0; q < options.requests; q++) repeated.push(await retrieve(`${queryText(q, 1)} (${q})`));
-    const repeatedCalls = stub.calls() - repeatedBefore;
+    const before = await network.counts();
+    const cold = await network.retrieve(baseUrl, questions);
+    const afterCold = await network.counts();
+    const repeated = await network.retrieve(baseUrl, questions);
+    const afterRepeated = await network.counts();
+    const providerCalls = afterCold.providerCalls - before.providerCalls;
+    const repeatedCalls = afterRepeated.providerCalls - afterCold.providerCalls;
     const stageP50 = (of: Record<string, number[]>) =>
       Object.entries(of)
         .map(([stage, values]) => `${stage} ${summarize(values).p50} ms`)
         .join(', ');
-    const qdrantRequests = (double.requests.length - qdrantBefore) / options.requests;
-    log(
-      `last Qdrant requests: ${double.requests
-        .slice(-3)
-        .map((r) => `${r.method} ${r.path}`)
-        .join(', ')}`,
-    );
+    const qdrantRequests = (afterRepeated.qdrantRequests - afterCold.qdrantRequests) / options.requests;
+    log(`last Qdrant requests: ${afterRepeated.lastQdrant.join(', ')}`);
 
     const floor = spec.embed + spec.qdrant + spec.pg;
-    const coldSummary = summarize(cold);
-    const hitSummary = summarize(repeated);
+    const coldSummary = summarize(cold.latencies);
+    const hitSummary = summarize(repeated.latencies);
     const figures: Figure[] = [
       against(
         'text retrieval p50 (new question)',
@@ -172,8 +156,8 @@ export async function runLatencyBench(spec: LatencySpec, options: { chunks: numb
       ),
       plain('provider calls for the repeated questions', repeatedCalls, 'calls'),
       plain('Qdrant requests per retrieval', qdrantRequests, 'requests'),
-      plain('stage p50, new questions (timings_ms)', null, '', stageP50(coldStages)),
-      plain('stage p50, repeated questions (timings_ms)', null, '', stageP50(stages)),
+      plain('stage p50, new questions (timings_ms)', null, '', stageP50(cold.stages)),
+      plain('stage p50, repeated questions (timings_ms)', null, '', stageP50(repeated.stages)),
       plain(
         'ingest with server-side embedding',
         null,
@@ -202,47 +186,42 @@ export async function runLatencyBench(spec: LatencySpec, options: { chunks: numb
   } finally {
     await pg.end();
     await app.close();
-    await pgProxy.close();
-    await qdrantProxy.close();
-    await double.close();
-    await new Promise((r) => stub.server.close(r));
+    await network.close();
     await server.embedded?.stop();
   }
 }
 
-/** An OpenAI-compatible `/embeddings` that answers after `latencyMs`, with hashing vectors. */
-async function startEmbeddingStub(
-  dimension: number,
-  latencyMs: number,
-): Promise<{ server: Server; url: string; calls(): number }> {
-  const hashing = new HashingEmbeddingProvider(dimension);
-  let calls = 0;
-  const server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => {
-      calls++;
-      const { input } = JSON.parse(Buffer.concat(parts).toString('utf8')) as { input: string[] };
-      const body = JSON.stringify({
-        object: 'list',
-        model: MODEL,
-        data: input.map((text, index) => ({
-          object: 'embedding',
-          index,
-          embedding: Array.from(hashing.embedOne(text)),
-        })),
-      });
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(body);
-      }, latencyMs);
+/** The network side (bench/latency-network.ts) in its worker thread, one request at a time. */
+class NetworkThread {
+  private readonly worker: Worker;
+  readonly ready: Promise<NetworkReady>;
+
+  constructor(setup: NetworkSetup) {
+    this.worker = new Worker(join(__dirname, 'latency-network.ts'), { workerData: setup });
+    this.ready = this.next<NetworkReady>();
+  }
+
+  retrieve(baseUrl: string, queries: string[]): Promise<RetrieveRun> {
+    this.worker.postMessage({ op: 'retrieve', baseUrl, queries } satisfies NetworkRequest);
+    return this.next<RetrieveRun>();
+  }
+
+  counts(): Promise<Counts> {
+    this.worker.postMessage({ op: 'counts' } satisfies NetworkRequest);
+    return this.next<Counts>();
+  }
+
+  async close(): Promise<void> {
+    this.worker.postMessage({ op: 'close' } satisfies NetworkRequest);
+    await this.next();
+    await this.worker.terminate();
+  }
+
+  private next<T>(): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.worker.once('message', (message: { op: string; message?: string }) =>
+        message.op === 'error' ? reject(new Error(message.message)) : resolve(message as T),
+      );
     });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  return {
-    server,
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`,
-    calls: () => calls,
-  };
+  }
 }
