@@ -22,7 +22,11 @@ export interface NetworkSetup {
 }
 
 export type NetworkRequest =
-  { op: 'retrieve'; baseUrl: string; queries: string[] } | { op: 'counts' } | { op: 'close' };
+  | { op: 'retrieve'; baseUrl: string; queries: string[] }
+  | { op: 'counts' }
+  /** The round-trip times from now on: 0 everywhere measures the same path without a network. */
+  | { op: 'rtt'; rtt: { pg: number; qdrant: number; embed: number } }
+  | { op: 'close' };
 
 export interface NetworkReady {
   op: 'ready';
@@ -91,6 +95,12 @@ async function main(): Promise<void> {
           lastQdrant: double.requests.slice(-3).map((r) => `${r.method} ${r.path}`),
         } satisfies Counts);
         return;
+      case 'rtt':
+        pgProxy.setRtt(request.rtt.pg);
+        qdrantProxy.setRtt(request.rtt.qdrant);
+        stub.setLatency(request.rtt.embed);
+        port.postMessage({ op: 'rtt' });
+        return;
       case 'close':
         await pgProxy.close();
         await qdrantProxy.close();
@@ -107,7 +117,7 @@ async function startEmbeddingStub(
   dimension: number,
   model: string,
   latencyMs: number,
-): Promise<{ server: Server; url: string; calls(): number }> {
+): Promise<{ server: Server; url: string; calls(): number; setLatency(ms: number): void }> {
   const hashing = new HashingEmbeddingProvider(dimension);
   let calls = 0;
   const server = createServer((req, res) => {
@@ -137,6 +147,7 @@ async function startEmbeddingStub(
     server,
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`,
     calls: () => calls,
+    setLatency: (ms) => (latencyMs = ms),
   };
 }
 

@@ -31,7 +31,7 @@ export class QueryCounter {
     };
     // A new connection is several round trips (startup, authentication) before any statement.
     const connects = this.connectsByRequest;
-    this.originalConnect = Client.prototype.connect as unknown as Connect;
+    this.originalConnect = Client.prototype.connect;
     const originalConnect = this.originalConnect;
     (Client.prototype as unknown as { connect: Connect }).connect = function (
       this: Client,

@@ -8,6 +8,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  */
 export class TcpProxy {
   private frozen = false;
+  /** Half the round-trip time, in ms; settable while connections are open (setRtt). */
+  private oneWay = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -20,10 +22,11 @@ export class TcpProxy {
     targetPort: number,
     options: { rttMs?: number } = {},
   ): Promise<TcpProxy> {
-    const oneWay = (options.rttMs ?? 0) / 2;
-    const forward = (to: Socket, data: Buffer) =>
-      oneWay > 0 ? void setTimeout(() => to.destroyed || to.write(data), oneWay) : to.write(data);
     const holder: { proxy?: TcpProxy } = {};
+    const forward = (to: Socket, data: Buffer) => {
+      const oneWay = holder.proxy!.oneWay;
+      return oneWay > 0 ? void setTimeout(() => to.destroyed || to.write(data), oneWay) : to.write(data);
+    };
     const server = createServer((client) => {
       const proxy = holder.proxy!;
       const upstream = connect(targetPort, targetHost);
@@ -38,7 +41,13 @@ export class TcpProxy {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     holder.proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : 0);
+    holder.proxy.setRtt(options.rttMs ?? 0);
     return holder.proxy;
+  }
+
+  /** From now on, every chunk is held for half of `rttMs` in each direction. */
+  setRtt(rttMs: number): void {
+    this.oneWay = rttMs / 2;
   }
 
   freeze(): void {
