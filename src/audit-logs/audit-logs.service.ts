@@ -3,7 +3,7 @@ import type { Transaction } from '../database/transactions';
 import { NotFoundError } from '../common/errors';
 import { mapPage, type Page } from '../common/pagination';
 import { RequestContextService } from '../common/request-context.module';
-import type { AuditEntry } from './audit-entry';
+import { PERSONAL_RESOURCES, type AuditEntry } from './audit-entry';
 import { AuditLogsRepository } from './audit-logs.repository';
 import { toAuditLogResponse, type AuditLogResponseDto } from './dto/audit-log-response.dto';
 import type { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto';
@@ -23,6 +23,11 @@ export class AuditLogsService {
    * did it, so a writer acting "as Bob" is recorded as the writer.
    */
   async record(manager: Transaction, entry: AuditEntry): Promise<void> {
+    if (PERSONAL_RESOURCES.has(entry.resource_type) && entry.details && 'changes' in entry.details) {
+      // A programming error, caught by every test that writes such a row: values of personal
+      // fields must never reach the append-only trail (see PERSONAL_RESOURCES).
+      throw new Error(`Audit rows about a ${entry.resource_type} record field names, not values`);
+    }
     const { ip_address, user_agent, request_id, actor } = this.requestContext.current();
     await this.auditLogs.insert(manager, {
       operation_type: entry.operation_type,
