@@ -19,7 +19,8 @@ export class AuditLogsService {
    * The one writer of the audit trail. Takes the caller's transaction manager so the row commits
    * or rolls back with the change it describes; ip, user agent, request id and the acting
    * principal (`details.actor`: the API key and its role, the bootstrap admin, or "auth disabled")
-   * come from the current request's context. `user_id` is whom the row is about; `actor` is who
+   * come from the current request's context. `request_id` is the server's; the id the client sent,
+   * if any, goes to `details.client_request_id`. `user_id` is whom the row is about; `actor` is who
    * did it, so a writer acting "as Bob" is recorded as the writer.
    */
   async record(manager: Transaction, entry: AuditEntry): Promise<void> {
@@ -28,13 +29,17 @@ export class AuditLogsService {
       // fields must never reach the append-only trail (see PERSONAL_RESOURCES).
       throw new Error(`Audit rows about a ${entry.resource_type} record field names, not values`);
     }
-    const { ip_address, user_agent, request_id, actor } = this.requestContext.current();
+    const { ip_address, user_agent, request_id, client_request_id, actor } = this.requestContext.current();
     await this.auditLogs.insert(manager, {
       operation_type: entry.operation_type,
       resource_type: entry.resource_type,
       resource_id: entry.resource_id,
       user_id: entry.user_id,
-      details: { ...entry.details, ...(actor ? { actor } : {}) },
+      details: {
+        ...entry.details,
+        ...(actor ? { actor } : {}),
+        ...(client_request_id ? { client_request_id } : {}),
+      },
       ip_address,
       user_agent,
       request_id,
