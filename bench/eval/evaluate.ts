@@ -26,7 +26,9 @@ async function send(url: string, method: string, body: unknown, apiKey?: string)
   const response = await fetch(url, { method, headers: headers(apiKey), body: JSON.stringify(body) });
   const payload = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
   if (!response.ok) {
-    throw new Error(`${method} ${new URL(url).pathname} answered ${response.status} ${payload.code ?? ''}: ${payload.message ?? ''}`);
+    throw new Error(
+      `${method} ${new URL(url).pathname} answered ${response.status} ${payload.code ?? ''}: ${payload.message ?? ''}`,
+    );
   }
   return payload;
 }

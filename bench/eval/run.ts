@@ -3,6 +3,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createApp } from '../../src/app.factory';
+import { resolveDatabaseServer } from '../../src/database/database-server';
 import { loadEvalSet } from './eval-set';
 import { EVAL_MODES, evaluate, ingestBook, type EvalMode } from './evaluate';
 import { compareHybridWithVector, renderScoreTable, summarise } from './metrics';
@@ -50,9 +52,6 @@ async function startOwnService(): Promise<{ baseUrl: string; stop(): Promise<voi
     RATE_LIMIT_INGEST: '0',
     RATE_LIMIT_DEFAULT: '0',
   });
-  // Imported after the environment is set: configuration is read when the modules load.
-  const { createApp } = await import('../../src/app.factory');
-  const { resolveDatabaseServer } = await import('../../src/database/database-server');
   const server = await resolveDatabaseServer();
   const app = await createApp({ databaseUrl: server.url });
   await app.listen(0, '127.0.0.1');

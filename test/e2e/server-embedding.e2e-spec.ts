@@ -76,6 +76,39 @@ describe('server-side embedding at ingest (OpenAI-compatible provider on loopbac
     expect(provider.inputs).toEqual(['The keeper oiled the clockwork.']);
   });
 
+  it('reuses an embedding another document already stores for the same text and model: no provider call', async () => {
+    const [original, copy] = [uniqueDocument('original'), uniqueDocument('copy')];
+    const shared = ['A paragraph quoted in two chapters.', 'The same boilerplate footer on every page.'];
+    expect(
+      (await ingest({ document_reference: original, chunks: shared.map((chunk_text) => ({ chunk_text })) }))
+        .status,
+    ).toBe(201);
+    provider.inputs.length = 0;
+    provider.requests = 0;
+
+    const res = await ingest({
+      document_reference: copy,
+      chunks: [...shared, 'Only the copy has this line.'].map((chunk_text) => ({ chunk_text })),
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ created: 3, embedded: 1 });
+    expect(provider.inputs).toEqual(['Only the copy has this line.']);
+    const { rows } = await pg.query(
+      `SELECT o.embedding = c.embedding AS same FROM chunks o JOIN chunks c USING (content_hash)
+        WHERE o.document_reference = $1 AND c.document_reference = $2`,
+      [original, copy],
+    );
+    expect(rows).toEqual([{ same: true }, { same: true }]);
+
+    // Searchable in its own right: the copy's chunk is a point of its own.
+    const found = await postJson(`${t.baseUrl}/v1/retrieve`, {
+      query: 'boilerplate footer',
+      top_k: 1,
+      filter: { document_reference: copy },
+    });
+    expect(found.body.results[0]).toMatchObject({ document_reference: copy, chunk_text: shared[1] });
+  });
+
   it('rejects a batch naming another model that also leaves vectors out, with 400 naming embedding_model', async () => {
     const doc = uniqueDocument('mixed');
     const res = await ingest({

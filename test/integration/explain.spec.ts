@@ -5,6 +5,7 @@ import { AuditLogsRepository } from '../../src/audit-logs/audit-logs.repository'
 import { ChatHistoryRepository } from '../../src/chat-history/chat-history.repository';
 import { ChunksRepository } from '../../src/chunks/chunks.repository';
 import { DocumentChunksRepository } from '../../src/chunks/document-chunks.repository';
+import { StoredEmbeddingsRepository } from '../../src/chunks/stored-embeddings.repository';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
@@ -118,6 +119,17 @@ describe('hot queries use an index', () => {
         repo.findOverlapping('the paragraph17 text', selectionProbe('x paragraph17 y'), undefined, 200),
       ),
     ).toMatch(/chunks_search_vector_idx/);
+  });
+
+  it('stored embeddings by (model, content hash), in any document', async () => {
+    const repo = new StoredEmbeddingsRepository(dataSource);
+    const hashes = [text(3), text(900)].map(md5Twice);
+    let found: Map<string, Buffer> | undefined;
+    const plan = await planOf(
+      async () => (found = await repo.findByContentHash('another-document', 'm', hashes)),
+    );
+    expect(found?.size).toBe(2);
+    expect(plan).toMatch(/chunks_embedding_model_content_hash_idx/);
   });
 
   it('audit rows by resource', async () => {
