@@ -16,6 +16,7 @@ import { PutDocumentDto } from './dto/put-document.dto';
 import { DocumentsService, type DocumentDeletion } from './documents.service';
 import { DeleteDocumentQueryDto } from './dto/delete-document-query.dto';
 import { RequireRole } from '../auth/roles';
+import { ApiBodyExamples } from '../common/api-examples';
 import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('ingestion')
@@ -37,6 +38,19 @@ export class DocumentsController {
       'their ids and are not re-embedded.',
   })
   @ApiParam({ name: 'document_reference', description: 'URL-encoded, e.g. chapters%2F03.md' })
+  @ApiBodyExamples(PutDocumentDto, {
+    markdown: {
+      summary: 'A Markdown chapter',
+      value: {
+        format: 'markdown',
+        content:
+          '# Chapter 3\n\n## Sensors\n\nA strain gauge changes its electrical resistance when it is stretched.\n\n' +
+          '<!-- page: 43 -->\n\nA load cell combines four strain gauges.',
+        metadata: { edition: 2 },
+        processing_version: 'v1',
+      },
+    },
+  })
   @ApiCreatedResponse({ type: IngestResponseDto, description: 'Every chunk is searchable' })
   @ApiAcceptedResponse({
     type: IngestResponseDto,
