@@ -19,7 +19,10 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({ summary: 'Create an API key; the key is shown in this response only' })
   @ApiBodyExamples(CreateApiKeyDto, {
-    reader: { summary: 'A reader key for the chat frontend', value: { name: 'chat-frontend', role: 'reader' } },
+    reader: {
+      summary: 'A reader key for the chat frontend',
+      value: { name: 'chat-frontend', role: 'reader' },
+    },
   })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   create(@Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {

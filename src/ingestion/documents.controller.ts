@@ -17,6 +17,7 @@ import { DocumentsService, type DocumentDeletion } from './documents.service';
 import { DeleteDocumentQueryDto } from './dto/delete-document-query.dto';
 import { RequireRole } from '../auth/roles';
 import { ApiBodyExamples } from '../common/api-examples';
+import { ErrorResponseDto } from '../common/api-error-responses';
 import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('ingestion')
@@ -56,7 +57,10 @@ export class DocumentsController {
     type: IngestResponseDto,
     description: 'Stored; some vectors are still being synced',
   })
-  @ApiBadRequestResponse({ description: 'Unknown format, empty, binary, unparsable or oversized content' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'Unknown format, empty, binary, unparsable or oversized content',
+  })
   async put(
     @Param('document_reference') documentReference: string,
     @Body() body: PutDocumentDto,
@@ -75,7 +79,7 @@ export class DocumentsController {
       '`hard=true` also removes the rows.',
   })
   @ApiOkResponse({ description: '{document_reference, hard, deleted, synced}' })
-  @ApiNotFoundResponse({ description: 'The document has no chunks to delete' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'The document has no chunks to delete' })
   delete(@Query() query: DeleteDocumentQueryDto): Promise<DocumentDeletion> {
     return this.documents.deleteDocument(
       query.document_reference,

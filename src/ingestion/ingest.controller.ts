@@ -14,6 +14,7 @@ import { IngestBody, IngestRequestPipe } from './ingest-request.pipe';
 import { IngestService } from './ingest.service';
 import { RequireRole } from '../auth/roles';
 import { ApiBodyExamples, EXAMPLE_VECTOR } from '../common/api-examples';
+import { ErrorResponseDto } from '../common/api-error-responses';
 import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('ingestion')
@@ -80,9 +81,13 @@ export class IngestController {
     description: 'Stored; some vectors are still being synced',
   })
   @ApiBadRequestResponse({
+    type: ErrorResponseDto,
     description: 'The batch is invalid; details list every bad item; nothing was written',
   })
-  @ApiConflictResponse({ description: 'Duplicates with on_duplicate "error", or another embedding model' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'Duplicates with on_duplicate "error", or another embedding model',
+  })
   async create(
     @IngestBody(IngestRequestPipe) body: IngestRequestDto,
     @Res({ passthrough: true }) reply: FastifyReply,

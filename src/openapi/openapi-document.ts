@@ -31,7 +31,10 @@ function builder(): DocumentBuilder {
         '{statusCode, error, code, message, request_id, details?}.',
     )
     .setVersion(API_VERSION)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: KEY_DESCRIPTION }, API_KEY_SCHEME)
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'x-api-key', description: KEY_DESCRIPTION },
+      API_KEY_SCHEME,
+    )
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'opaque API key', description: KEY_DESCRIPTION },
       BEARER_SCHEME,

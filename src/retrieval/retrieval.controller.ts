@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitClass } from '../auth/rate-limit';
 import { OwnedBy, RequireRole } from '../auth/roles';
 import { ApiBodyExamples, EXAMPLE_VECTOR } from '../common/api-examples';
+import { ErrorResponseDto } from '../common/api-error-responses';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { RetrieveResponseDto } from './dto/retrieve-response.dto';
 import { RetrievalService } from './retrieval.service';
@@ -36,7 +37,12 @@ export class RetrievalController {
   @ApiBodyExamples(RetrieveRequestDto, {
     question: {
       summary: 'A question, embedded by the service',
-      value: { query: 'How does a strain gauge measure force?', top_k: 5, mode: 'vector', session_id: 'session-42' },
+      value: {
+        query: 'How does a strain gauge measure force?',
+        top_k: 5,
+        mode: 'vector',
+        session_id: 'session-42',
+      },
     },
     hybrid: {
       summary: 'Hybrid: vector and full-text rankings fused, within some pages of one document',
@@ -63,8 +69,9 @@ export class RetrievalController {
     },
   })
   @ApiOkResponse({ type: RetrieveResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid request; details name each field' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid request; details name each field' })
   @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
     description: 'PostgreSQL, the vector store or the embedding provider is down',
   })
   async retrieve(

@@ -67,7 +67,12 @@ export class LogResponseDto {
     description:
       'Every request parameter that shaped the result: the filter, top_k, query_source (query or ' +
       'query_vector), and score_threshold, session_id, selected_text when sent',
-    example: { document_reference: 'robotics-handbook.pdf', top_k: 5, query_source: 'query', session_id: 'session-42' },
+    example: {
+      document_reference: 'robotics-handbook.pdf',
+      top_k: 5,
+      query_source: 'query',
+      session_id: 'session-42',
+    },
   })
   filters!: Record<string, unknown>;
 
