@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<void> {
 
   validateAllConfig();
   const database = loadDatabaseConfig();
-  const { url, embedded } = await resolveDatabaseServer();
+  const { url, embedded } = await resolveDatabaseServer({ share: true });
   const dataSource = await connectWithRetry(buildDataSourceOptions(database, url), database.connectRetryMs);
   try {
     await execute(dataSource, command, name);
