@@ -11,12 +11,14 @@ export type SchemaDiff = Awaited<ReturnType<ReturnType<DataSource['driver']['cre
  * uses the data source meanwhile (the migration CLI and the drift test run it alone).
  */
 export async function schemaDiff(dataSource: DataSource): Promise<SchemaDiff> {
-  const createQueryRunner = dataSource.createQueryRunner;
-  dataSource.createQueryRunner = (...args) => oneQueryAtATime(createQueryRunner.apply(dataSource, args));
+  const own = Object.getOwnPropertyDescriptor(dataSource, 'createQueryRunner');
+  const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
+  dataSource.createQueryRunner = (...args) => oneQueryAtATime(createQueryRunner(...args));
   try {
     return await dataSource.driver.createSchemaBuilder().log();
   } finally {
-    dataSource.createQueryRunner = createQueryRunner;
+    if (own) Object.defineProperty(dataSource, 'createQueryRunner', own);
+    else delete (dataSource as { createQueryRunner?: unknown }).createQueryRunner;
   }
 }
 
