@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type Logger } from 'typeorm';
-import { loadDatabaseConfig } from '../../config';
+import { loadDatabaseConfig, loadRetrievalConfig } from '../../config';
 import { AuditLogsRepository } from '../../src/audit-logs/audit-logs.repository';
 import { ChatHistoryRepository } from '../../src/chat-history/chat-history.repository';
 import { ChunksRepository } from '../../src/chunks/chunks.repository';
@@ -110,7 +110,7 @@ describe('hot queries use an index', () => {
   });
 
   it('selected text: candidates by the fingerprints index, and by the full-text index for a short phrase', async () => {
-    const repo = new RetrievalRepository(dataSource);
+    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
     const longSelection = text(17).split(' ').slice(10, 40).join(' ');
     expect(
       await planOf(() => repo.findOverlapping(longSelection, selectionProbe(longSelection), undefined, 200)),
