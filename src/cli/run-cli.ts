@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigValidationError } from '../../config';
 import { DatabaseUnreachableError } from '../database/connect';
 import { describePostgresError } from '../database/postgres-errors';
+import { EmbeddedPostgresError } from '../database/postgres-user';
 
 /**
  * The line a CLI prints for a failure. Expected failures — configuration, connection, PostgreSQL
@@ -10,7 +11,11 @@ import { describePostgresError } from '../database/postgres-errors';
  * operation — are one line; anything else (a bug: TypeError, …) keeps its stack.
  */
 export function cliErrorMessage(error: unknown): string {
-  if (error instanceof ConfigValidationError || error instanceof DatabaseUnreachableError)
+  if (
+    error instanceof ConfigValidationError ||
+    error instanceof DatabaseUnreachableError ||
+    error instanceof EmbeddedPostgresError
+  )
     return error.message;
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {

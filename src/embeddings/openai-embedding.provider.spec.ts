@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DomainError } from '../common/errors';
@@ -27,10 +28,17 @@ describe('OpenAiEmbeddingProvider (against a loopback server)', () => {
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
+  // The retries' warnings are expected here: captured (and asserted on), not printed as if failing.
+  let warnings: string[];
   beforeEach(() => {
     script = [];
     seen = [];
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
   });
+  afterEach(() => jest.restoreAllMocks());
 
   const provider = (overrides: Partial<ConstructorParameters<typeof OpenAiEmbeddingProvider>[0]> = {}) =>
     new OpenAiEmbeddingProvider({
@@ -89,6 +97,10 @@ describe('OpenAiEmbeddingProvider (against a loopback server)', () => {
     const [vector] = await provider().embed(['x']);
     expect(Array.from(vector)).toEqual([1, 2, 3]);
     expect(seen).toHaveLength(3);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Embedding attempt 1 failed \(HTTP 429\); retrying in \d+ ms$/),
+      expect.stringMatching(/^Embedding attempt 2 failed \(HTTP 503\); retrying in \d+ ms$/),
+    ]);
   });
 
   it('gives up after the retry budget with EMBEDDING_UNAVAILABLE, passing on the provider’s Retry-After', async () => {

@@ -16,6 +16,8 @@ import { PutDocumentDto } from './dto/put-document.dto';
 import { DocumentsService, type DocumentDeletion } from './documents.service';
 import { DeleteDocumentQueryDto } from './dto/delete-document-query.dto';
 import { RequireRole } from '../auth/roles';
+import { ApiBodyExamples } from '../common/api-examples';
+import { ErrorResponseDto } from '../common/api-error-responses';
 import { RateLimitClass } from '../auth/rate-limit';
 import { PageQueryDto, PageResponseDto, type Page } from '../common/pagination';
 import { DocumentSummaryDto } from './dto/document-summary.dto';
@@ -51,12 +53,28 @@ export class DocumentsController {
       'their ids and are not re-embedded.',
   })
   @ApiParam({ name: 'document_reference', description: 'URL-encoded, e.g. chapters%2F03.md' })
+  @ApiBodyExamples(PutDocumentDto, {
+    markdown: {
+      summary: 'A Markdown chapter',
+      value: {
+        format: 'markdown',
+        content:
+          '# Chapter 3\n\n## Sensors\n\nA strain gauge changes its electrical resistance when it is stretched.\n\n' +
+          '<!-- page: 43 -->\n\nA load cell combines four strain gauges.',
+        metadata: { edition: 2 },
+        processing_version: 'v1',
+      },
+    },
+  })
   @ApiCreatedResponse({ type: IngestResponseDto, description: 'Every chunk is searchable' })
   @ApiAcceptedResponse({
     type: IngestResponseDto,
     description: 'Stored; some vectors are still being synced',
   })
-  @ApiBadRequestResponse({ description: 'Unknown format, empty, binary, unparsable or oversized content' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'Unknown format, empty, binary, unparsable or oversized content',
+  })
   async put(
     @Param('document_reference') documentReference: string,
     @Body() body: PutDocumentDto,
@@ -75,7 +93,7 @@ export class DocumentsController {
       '`hard=true` also removes the rows.',
   })
   @ApiOkResponse({ description: '{document_reference, hard, deleted, synced}' })
-  @ApiNotFoundResponse({ description: 'The document has no chunks to delete' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'The document has no chunks to delete' })
   delete(@Query() query: DeleteDocumentQueryDto): Promise<DocumentDeletion> {
     return this.documents.deleteDocument(
       query.document_reference,

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ declare global {
  * directory. A template database is migrated once; each test file clones it.
  */
 export default async function globalSetup(): Promise<void> {
+  // The embedded server's start-up line would open every run; a passing run prints only jest's report.
+  Logger.overrideLogger(['error']);
   let admin = process.env.TEST_DATABASE_URL;
   if (!admin) {
     const server = await EmbeddedPostgresServer.start(mkdtempSync(join(tmpdir(), 'ragstore-test-pg-')));
