@@ -13,7 +13,8 @@ import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RequestGate } from './request-gate';
 
-const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+/** The Redis rate-limit store, or null without REDIS_URL (the probes read its state). */
+export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 
 /**
  * Redis counters when REDIS_URL is set, else in-process ones (MemoryThrottlerStorage); a provider,
@@ -38,6 +39,7 @@ class RateLimitStorageModule {}
 @Module({
   imports: [
     AuditLogsModule,
+    RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [rateLimitConfig.KEY, RATE_LIMIT_STORAGE, Reflector],
@@ -56,6 +58,6 @@ class RateLimitStorageModule {}
     RequestGate,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, RequestGate],
+  exports: [ApiKeysService, RequestGate, RateLimitStorageModule],
 })
 export class AuthModule {}

@@ -65,6 +65,63 @@ describe('retrieval when PostgreSQL is down', () => {
   });
 });
 
+describe('a retrieval past RETRIEVAL_STATEMENT_TIMEOUT_MS', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let locker: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp({
+      databaseUrl: db.url,
+      env: { VECTOR_SIZE: String(DIM), RETRIEVAL_STATEMENT_TIMEOUT_MS: '300' },
+    });
+    await ingestInto(t);
+    locker = new Client({ connectionString: db.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker?.end();
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('is cancelled on the server and answers 503 DATABASE_TIMEOUT, and the next retrieval is served', async () => {
+    // Every read of chunks waits behind this lock: each retrieval's one statement runs until it
+    // is stopped (through a transaction-mode PgBouncer too: CI's third run).
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE chunks IN ACCESS EXCLUSIVE MODE');
+    try {
+      const requests = [
+        { query_vector: chunks[0].embedding, mode: 'vector' },
+        { query: 'gyroscopes', mode: 'hybrid' },
+        { selected_text: chunks[1].chunk_text, query_vector: chunks[1].embedding, mode: 'selected_text' },
+      ];
+      for (const request of requests) {
+        const res = await postJson(`${t.baseUrl}/v1/retrieve`, request);
+        expect({ mode: request.mode, status: res.status, code: res.body.code }).toEqual({
+          mode: request.mode,
+          status: 503,
+          code: 'DATABASE_TIMEOUT',
+        });
+        expect(res.body.message).toMatch(/time limit/);
+        expect(res.body.results).toBeUndefined();
+      }
+      // Cancelled, not abandoned: no statement of the app's is still waiting for the lock.
+      const waiting = await locker.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+      );
+      expect(waiting.rows[0].n).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK');
+    }
+    const ok = await postJson(`${t.baseUrl}/v1/retrieve`, { query_vector: chunks[0].embedding });
+    expect(ok.status).toBe(200);
+    expect(ok.body.results[0].chunk_text).toBe(chunks[0].chunk_text);
+  });
+});
+
 describe('the retrieval log queue', () => {
   let t: TestApp;
   let pg: Client;

@@ -132,7 +132,7 @@ describe('POST /v1/retrieve (embedded stack)', () => {
       expect(Object.keys(log.timings).sort()).toEqual(['embed', 'metadata', 'total', 'vector_search']);
     });
 
-    it('sends the stage timings as Server-Timing and the request id it was given', async () => {
+    it('sends the stage timings as Server-Timing and its own request id, not the one it was given', async () => {
       const res = await fetch(`${t.baseUrl}/v1/retrieve`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42' },
@@ -142,7 +142,9 @@ describe('POST /v1/retrieve (embedded stack)', () => {
       expect(res.headers.get('server-timing')).toMatch(
         /^embed;dur=[\d.]+, vector_search;dur=[\d.]+, metadata;dur=[\d.]+, total;dur=[\d.]+$/,
       );
-      expect((await res.json()).request_id).toBe('trace-42');
+      const requestId = (await res.json()).request_id;
+      expect(requestId).toBe(res.headers.get('x-request-id'));
+      expect(requestId).not.toBe('trace-42');
     });
 
     it('embeds a text query with the hashing provider and finds the chunk that says it', async () => {
