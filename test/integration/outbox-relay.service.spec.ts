@@ -190,15 +190,15 @@ describe.each([
 
   it('keeps several batches in flight at once and syncs them all', async () => {
     const ingest = ctx.get(IngestService);
-    // The first two upserts are held for 5 s: a second one arriving meanwhile was sent while the
+    // The first two upserts are held for 8 s: a second one arriving meanwhile was sent while the
     // first was still in flight (one lane would send it only after the first answered).
-    double?.inject('upsert_points', { latencyMs: 5_000, times: 2 });
+    double?.inject('upsert_points', { latencyMs: 8_000, times: 2 });
     const before = double?.requests.length ?? 0;
     const pending = ingest.ingestBatch(ingestBody(uniqueDocument(), bookChunks(8, DIM), { wait_ms: 20_000 }));
     if (double) {
       const upserts = () =>
         double!.requests.slice(before).filter((r) => r.operationId === 'upsert_points').length;
-      const deadline = Date.now() + 4_500;
+      const deadline = Date.now() + 7_500;
       while (upserts() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(upserts()).toBeGreaterThanOrEqual(2);
     }
