@@ -6,7 +6,8 @@ import {
   type FailedStatement,
   type PostgresFailure,
 } from '../database/postgres-errors';
-import { DomainError, statusForCode, type ErrorCode, type FieldViolation } from './errors';
+import { constraintViolations } from './constraint-violations';
+import { DomainError, statusForCode, type ErrorCode } from './errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -195,7 +196,6 @@ function translateFastifyError(error: { statusCode?: number; code?: string; mess
 
 /** PostgreSQL failures a request can cause, as client errors that never echo SQL. */
 function translatePostgresError(driverError: FailedStatement, failure: PostgresFailure) {
-  const constraint = driverError.constraint;
   let code: ErrorCode;
   let message: string;
   switch (failure) {
@@ -218,41 +218,12 @@ function translatePostgresError(driverError: FailedStatement, failure: PostgresF
     default:
       return { code: 'INTERNAL_ERROR' as ErrorCode, message: 'Internal server error', status: 500 };
   }
-  const details = constraint
-    ? { constraint }
-    : driverError.column
-      ? { column: driverError.column }
-      : undefined;
-  const violations = fieldViolations(driverError, message);
+  // The field and the rule, never the constraint's name (an internal detail of the schema).
+  const violations = constraintViolations(driverError, message);
   return {
     code,
     message,
-    details: violations.length > 0 ? { ...details, fields: violations } : details,
+    details: violations.length > 0 ? { fields: violations } : undefined,
     status: statusForCode(code),
   };
-}
-
-const RULE_BY_SQLSTATE: Record<string, string> = {
-  '23505': 'unique',
-  '23503': 'foreignKey',
-  '23502': 'notNull',
-};
-
-/**
- * The fields a constraint names: the column list of PostgreSQL's `Key (a, b)=(…)` detail (never
- * the values, which may be personal data) or the NOT NULL column, with the rule it broke.
- */
-function fieldViolations(
-  driverError: { code?: string; column?: string; detail?: string },
-  message: string,
-): FieldViolation[] {
-  const rule = RULE_BY_SQLSTATE[driverError.code ?? ''];
-  if (!rule) return [];
-  const keyColumns = /^Key \(([^)]+)\)=/.exec(driverError.detail ?? '')?.[1];
-  const fields = keyColumns
-    ? keyColumns.split(',').map((c) => c.trim())
-    : driverError.column
-      ? [driverError.column]
-      : [];
-  return fields.map((field) => ({ field, rules: [rule], messages: [message] }));
 }
