@@ -6,6 +6,7 @@ import { loadAppConfig, loadIngestionConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { RequestGate } from './auth/request-gate';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/roles';
+import { frameworkError } from './common/all-exceptions.filter';
 import { hardenHttp } from './common/http-hardening';
 import { RequestContextService } from './common/request-context.module';
 import { createValidationPipe } from './common/validation';
@@ -22,6 +23,8 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   const config = loadAppConfig();
   const adapter = new FastifyAdapter({
     genReqId: requestIdFor,
+    // Refusals Fastify makes before any hook (414, a URL that does not decode) in our error shape.
+    frameworkErrors: frameworkError,
     requestTimeout: 30_000,
     return503OnClosing: true,
     logger: false,

@@ -8,6 +8,7 @@ import {
 } from '../database/postgres-errors';
 import { constraintViolations } from './constraint-violations';
 import { DomainError, statusForCode, type ErrorCode } from './errors';
+import { REQUEST_ID_HEADER } from './request-id';
 
 export interface ErrorBody {
   statusCode: number;
@@ -32,11 +33,47 @@ const REASON_PHRASES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+export function errorBody(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  details?: unknown,
+): ErrorBody {
+  return {
+    statusCode: status,
+    error: REASON_PHRASES[status] ?? 'Error',
+    code,
+    message,
+    request_id: requestId,
+    ...(details !== undefined ? { details } : {}),
+  };
+}
+
+/**
+ * Errors Fastify answers before any hook or route runs (a path parameter past `maxParamLength`,
+ * a URL that does not decode), in the common body with the request id and its header. The
+ * message never echoes the URL (it can be long, and it is the caller's).
+ */
+export function frameworkError(error: { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+  const code: ErrorCode = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : 'INVALID_URL';
+  const message =
+    code === 'URI_TOO_LONG'
+      ? 'A path parameter is longer than the server accepts'
+      : 'The URL is not valid (a path segment does not decode)';
+  const status = statusForCode(code);
+  void reply
+    .header(REQUEST_ID_HEADER, request.id)
+    .status(status)
+    .send(errorBody(status, code, message, String(request.id)));
+}
 
 /**
  * One error body for every error. Domain errors carry their code; framework and database errors
@@ -63,14 +100,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         `${request.method} ${request.routeOptions?.url ?? 'unknown route'} failed: ${code}`,
       );
     }
-    const body: ErrorBody = {
-      statusCode: status,
-      error: REASON_PHRASES[status] ?? 'Error',
-      code,
-      message,
-      request_id: String(request.id),
-      ...(details !== undefined ? { details } : {}),
-    };
+    const body = errorBody(status, code, message, String(request.id), details);
     if (code === 'DATABASE_UNAVAILABLE') {
       void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     }
