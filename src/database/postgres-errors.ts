@@ -97,6 +97,7 @@ export function describePostgresError(error: unknown): string {
 export interface FailedStatement {
   code?: string;
   constraint?: string;
+  table?: string;
   column?: string;
   detail?: string;
 }
