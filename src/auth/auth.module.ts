@@ -12,7 +12,8 @@ import { RateLimitGuard, throttlerOptions } from './rate-limit';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RequestGate } from './request-gate';
 
-const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+/** The Redis rate-limit store, or null without REDIS_URL (the probes read its state). */
+export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 
 /** Redis counters when REDIS_URL is set; a provider, so its connection closes on shutdown. */
 @Module({
@@ -32,6 +33,7 @@ class RateLimitStorageModule {}
 @Module({
   imports: [
     AuditLogsModule,
+    RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [rateLimitConfig.KEY, RATE_LIMIT_STORAGE, Reflector],
@@ -50,6 +52,6 @@ class RateLimitStorageModule {}
     RequestGate,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, RequestGate],
+  exports: [ApiKeysService, RequestGate, RateLimitStorageModule],
 })
 export class AuthModule {}

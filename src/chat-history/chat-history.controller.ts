@@ -7,6 +7,7 @@ import { ChatTurnResponseDto } from './dto/chat-turn-response.dto';
 import { CreateChatTurnDto } from './dto/create-chat-turn.dto';
 import { ListChatHistoryQueryDto } from './dto/list-chat-history-query.dto';
 import { OwnedBy, RequireRole } from '../auth/roles';
+import { ApiBodyExamples, EXAMPLE_IDS } from '../common/api-examples';
 
 @ApiTags('chat-history')
 @Controller('v1')
@@ -19,6 +20,22 @@ export class ChatHistoryController {
   @ApiOperation({
     summary:
       'Record a chat turn; with log_id, the answer is attached to that retrieval log in the same transaction',
+  })
+  @ApiBodyExamples(CreateChatTurnDto, {
+    answered_from_a_retrieval: {
+      summary: 'An answer given from a retrieval',
+      description:
+        'user_id, log_id and the cited chunk_id are ids of your own rows: the reader, the retrieval ' +
+        '(its log_id) and the chunks the answer cites.',
+      value: {
+        user_id: EXAMPLE_IDS.user_id,
+        session_id: 'session-42',
+        query: 'How does a strain gauge measure force?',
+        response: 'Its electrical resistance changes when it is stretched (p. 42).',
+        source_chunks: [{ chunk_id: EXAMPLE_IDS.chunk_id, page_reference: 42 }],
+        log_id: EXAMPLE_IDS.log_id,
+      },
+    },
   })
   @ApiCreatedResponse({ type: ChatTurnResponseDto })
   recordTurn(@Body() dto: CreateChatTurnDto): Promise<ChatTurnResponseDto> {

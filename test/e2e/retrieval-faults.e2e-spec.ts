@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { startTestApp, type TestApp } from '../support/app';
 import { ingestBody, postJson, uniqueDocument, unitVector } from '../support/ingest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { waitForLogRow } from '../support/retrieval-logs';
 import { TcpProxy } from '../support/tcp-proxy';
 
 const DIM = 16;
@@ -18,20 +19,6 @@ async function ingestInto(t: TestApp): Promise<void> {
     ingestBody(uniqueDocument(), chunks, { embedding_model: new HashingEmbeddingProvider(DIM).model }),
   );
   expect(res.status).toBe(201);
-}
-
-async function waitForLogRow(url: string, logId: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const deadline = Date.now() + 2_000;
-    while ((await client.query(`SELECT 1 FROM logs WHERE log_id = $1`, [logId])).rowCount === 0) {
-      if (Date.now() > deadline) throw new Error(`log row ${logId} was not written`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 describe('retrieval when PostgreSQL is down', () => {

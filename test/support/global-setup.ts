@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ declare global {
  * connects through the pooler.
  */
 export default async function globalSetup(): Promise<void> {
+  // The embedded server's start-up line would open every run; a passing run prints only jest's report.
+  Logger.overrideLogger(['error']);
   const app = process.env.TEST_DATABASE_URL;
   let admin = process.env.TEST_DATABASE_DIRECT_URL ?? app;
   if (!admin) {
