@@ -24,8 +24,10 @@ import { equalJitterBackoff } from './relay-backoff';
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly events = new EventEmitter();
-  private draining: Promise<void> | null = null;
-  private wakeAgain = false;
+  /** Lanes running now, each claiming and syncing batches until the outbox is empty. */
+  private readonly lanes = new Set<Promise<void>>();
+  /** Counts wake-ups: a lane that finds nothing re-claims if one came after its claim began. */
+  private wakes = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -49,23 +51,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.draining;
+    await Promise.all(this.lanes);
   }
 
-  /** Starts a drain now, or once the running one finishes. */
+  /**
+   * Work may be due: starts lanes up to OUTBOX_RELAY_CONCURRENCY. Lanes already running see the
+   * wake-up too (a lane whose claim found nothing claims again if a wake-up came meanwhile), so
+   * none is lost, and a lane held by a slow batch never keeps the others from starting.
+   */
   wake(): void {
     if (!this.config.relayEnabled || this.stopped) return;
-    if (this.draining) {
-      this.wakeAgain = true;
-      return;
+    this.wakes++;
+    while (this.lanes.size < this.config.relayConcurrency) {
+      const lane: Promise<void> = this.lane().finally(() => this.lanes.delete(lane));
+      this.lanes.add(lane);
     }
-    this.draining = this.drain().finally(() => {
-      this.draining = null;
-      if (this.wakeAgain) {
-        this.wakeAgain = false;
-        this.wake();
-      }
-    });
   }
 
   /**
@@ -104,23 +104,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * OUTBOX_RELAY_CONCURRENCY lanes, each claiming and syncing batches until the outbox is empty:
-   * while one batch waits for the vector store, the next is read from PostgreSQL and sent. Claims
-   * never hand two lanes (or two replicas) the same chunk (OutboxRepository.claim), so batches
-   * in flight together touch disjoint chunks and their order does not matter.
+   * One lane: claims and syncs batches until the outbox has nothing due. Lanes in flight together
+   * (in this replica or others) touch disjoint chunks: a claim never hands out a chunk already in
+   * a batch in flight (OutboxRepository.claim), so their order does not matter.
    */
-  private async drain(): Promise<void> {
-    await Promise.all(Array.from({ length: this.config.relayConcurrency }, () => this.lane()));
-  }
-
   private async lane(): Promise<void> {
     try {
       while (!this.stopped) {
+        const wakes = this.wakes;
         const claimed = await this.outbox.claim(this.config.outboxBatchSize, this.config.outboxLeaseMs);
-        if (claimed.length === 0) return;
-        await this.process(claimed);
-        this.events.emit('progress');
-        if (claimed.length < this.config.outboxBatchSize) return;
+        if (claimed.length > 0) {
+          await this.process(claimed);
+          this.events.emit('progress');
+        }
+        if (claimed.length < this.config.outboxBatchSize && this.wakes === wakes) return;
       }
     } catch (error) {
       // Postgres itself failing: leave the rows to their leases and the next poll.
