@@ -457,7 +457,7 @@ export interface components {
        *       }
        *     ]
        */
-      details?: Record<string, never>;
+      details?: Record<string, unknown>;
     };
     CreateApiKeyDto: {
       /** @example chat-frontend */
@@ -483,10 +483,10 @@ export interface components {
        */
       key_prefix: string;
       /** Format: uuid */
-      user_id?: Record<string, never> | null;
+      user_id?: Record<string, unknown> | null;
       created_at: string;
-      last_used_at?: Record<string, never> | null;
-      revoked_at?: Record<string, never> | null;
+      last_used_at?: Record<string, unknown> | null;
+      revoked_at?: Record<string, unknown> | null;
       /** @description The key itself. Shown only in this response: store it now. */
       key: string;
     };
@@ -503,10 +503,10 @@ export interface components {
        */
       key_prefix: string;
       /** Format: uuid */
-      user_id?: Record<string, never> | null;
+      user_id?: Record<string, unknown> | null;
       created_at: string;
-      last_used_at?: Record<string, never> | null;
-      revoked_at?: Record<string, never> | null;
+      last_used_at?: Record<string, unknown> | null;
+      revoked_at?: Record<string, unknown> | null;
     };
     ApiKeyResponsePageDto: {
       /** @description This page, in list order */
@@ -530,7 +530,7 @@ export interface components {
        *       "locale": "en-GB"
        *     }
        */
-      profile_metadata?: Record<string, never>;
+      profile_metadata?: Record<string, unknown>;
       /**
        * @description Reader preferences (JSON object, ≤ 16 KiB, ≤ 5 levels)
        * @example {
@@ -538,7 +538,7 @@ export interface components {
        *       "show_citations": true
        *     }
        */
-      preferences?: Record<string, never>;
+      preferences?: Record<string, unknown>;
     };
     UserResponseDto: {
       /**
@@ -557,14 +557,14 @@ export interface components {
        *       "display_name": "Ada"
        *     }
        */
-      profile_metadata: Record<string, never>;
+      profile_metadata: Record<string, unknown>;
       /**
        * @description Reader preferences
        * @example {
        *       "answer_length": "short"
        *     }
        */
-      preferences: Record<string, never>;
+      preferences: Record<string, unknown>;
       /**
        * @description False once soft-deleted
        * @example true
@@ -611,7 +611,7 @@ export interface components {
        *       "locale": "en-GB"
        *     }
        */
-      profile_metadata?: Record<string, never>;
+      profile_metadata?: Record<string, unknown>;
       /**
        * @description Reader preferences (JSON object, ≤ 16 KiB, ≤ 5 levels)
        * @example {
@@ -619,7 +619,7 @@ export interface components {
        *       "show_citations": true
        *     }
        */
-      preferences?: Record<string, never>;
+      preferences?: Record<string, unknown>;
       /**
        * @description Reactivate (true) or deactivate (false) the user
        * @example true
@@ -683,7 +683,7 @@ export interface components {
        *       "figure": "Fig. 3.2"
        *     }
        */
-      metadata: Record<string, never>;
+      metadata: Record<string, unknown>;
       /**
        * @description Vector store sync state
        * @example synced
@@ -741,7 +741,7 @@ export interface components {
        *       "figure": "Fig. 3.3"
        *     }
        */
-      metadata?: Record<string, never>;
+      metadata?: Record<string, unknown>;
     };
     LogTimingsDto: {
       /**
@@ -786,7 +786,7 @@ export interface components {
        *       }
        *     ]
        */
-      retrieved_chunks: Record<string, never>[];
+      retrieved_chunks: Record<string, unknown>[];
       /**
        * @description The generated answer, once attached
        * @example A transaction is…
@@ -823,7 +823,7 @@ export interface components {
        *       "session_id": "session-42"
        *     }
        */
-      filters: Record<string, never>;
+      filters: Record<string, unknown>;
       /** @description Stage timings in milliseconds */
       timings: components['schemas']['LogTimingsDto'];
     };
@@ -873,7 +873,7 @@ export interface components {
        *       }
        *     ]
        */
-      source_chunks: Record<string, never>[];
+      source_chunks: Record<string, unknown>[];
       /**
        * @description The retrieval log this answer came from; its response is set to this answer
        * @example 9c0e1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f
@@ -914,7 +914,7 @@ export interface components {
        *       }
        *     ]
        */
-      source_chunks: Record<string, never>[];
+      source_chunks: Record<string, unknown>[];
       /**
        * @description Retrieval log
        * @example 9c0e1d2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f
@@ -979,7 +979,7 @@ export interface components {
        *       }
        *     }
        */
-      details: Record<string, never>;
+      details: Record<string, unknown>;
       /**
        * @description Client address
        * @example 203.0.113.7
@@ -1040,7 +1040,7 @@ export interface components {
        *       "figure": "3.2"
        *     }
        */
-      metadata?: Record<string, never>;
+      metadata?: Record<string, unknown>;
     };
     IngestRequestDto: {
       /**
@@ -1062,13 +1062,13 @@ export interface components {
        * @default skip
        * @enum {string}
        */
-      on_duplicate: 'skip' | 'overwrite' | 'error';
+      on_duplicate?: 'skip' | 'overwrite' | 'error';
       /**
        * @description `full`: soft-delete the document’s live chunks that are not in this batch
        * @default none
        * @enum {string}
        */
-      cleanup: 'none' | 'full';
+      cleanup?: 'none' | 'full';
       /** @description How long to wait for the vectors to be searchable (201) before answering 202 */
       wait_ms?: number;
       chunks: components['schemas']['IngestChunkDto'][];
@@ -1136,7 +1136,7 @@ export interface components {
        *       "edition": 2
        *     }
        */
-      metadata?: Record<string, never>;
+      metadata?: Record<string, unknown>;
       /** @example v1 */
       processing_version?: string;
       /** @description How long to wait for the vectors to be searchable before answering 202 */
@@ -1182,12 +1182,12 @@ export interface components {
        * @description Results to return
        * @default 5
        */
-      top_k: number;
+      top_k?: number;
       /**
        * @default vector
        * @enum {string}
        */
-      mode: 'vector' | 'hybrid' | 'selected_text';
+      mode?: 'vector' | 'hybrid' | 'selected_text';
       filter?: components['schemas']['RetrieveFilterDto'];
       /**
        * @description selected_text mode: the passage the reader selected; only chunks overlapping it are searched
