@@ -93,7 +93,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: databases reachable and migrations applied */
+    /** Readiness: databases reachable and migrations applied; also says where rate limits are counted (rate_limit.store: redis, or per_process — with reason redis_unreachable while Redis is down, which does not make the replica unready) */
     get: operations['HealthController_ready'];
     put?: never;
     post?: never;
@@ -350,6 +350,26 @@ export interface paths {
      * @description Validates the whole batch, writes chunks, outbox and audit rows in one transaction, then waits up to wait_ms for the vectors to become searchable.
      */
     post: operations['IngestController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/documents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List ingested documents
+     * @description Every document with live chunks, by reference, with its chunk counts by vector sync state (synced, pending, failed), its characters and when it last changed. Keyset-paginated.
+     */
+    get: operations['DocumentsController_list'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -969,13 +989,16 @@ export interface components {
        */
       operation_timestamp: string;
       /**
-       * @description What changed: field names with old and new values (never secrets or embeddings)
+       * @description What changed and who acted. Users, logs and chat turns: the names of the changed fields (`changed_fields`), never their values, so erasing a user leaves nothing personal here; chunks: old and new metadata values. Never secrets or embeddings. `actor`: the acting principal; `client_request_id`: the x-request-id the client sent, if any.
        * @example {
-       *       "changes": {
-       *         "email": {
-       *           "old": "a@example.com",
-       *           "new": "b@example.com"
-       *         }
+       *       "changed_fields": [
+       *         "email",
+       *         "preferences"
+       *       ],
+       *       "actor": {
+       *         "kind": "api_key",
+       *         "key_id": "7d0d2b8e-4a57-4c09-9a5b-1d1c6c0f4d11",
+       *         "role": "writer"
        *       }
        *     }
        */
@@ -1108,6 +1131,58 @@ export interface components {
        */
       embedding_model: string;
       chunks: components['schemas']['IngestedChunkDto'][];
+    };
+    DocumentSummaryDto: {
+      /**
+       * @description The document reference chunks were ingested under
+       * @example chapters/03-the-lens.md
+       */
+      document_reference: string;
+      /**
+       * @description Title from the document (front matter or `title` at PUT), when it has one
+       * @example The Lens
+       */
+      title: string | null;
+      /**
+       * @description Live (not deleted) chunks
+       * @example 3
+       */
+      chunks: number;
+      /**
+       * @description Live chunks searchable in the vector store
+       * @example 2
+       */
+      synced_chunks: number;
+      /**
+       * @description Live chunks waiting for the outbox relay to write their vectors
+       * @example 1
+       */
+      pending_chunks: number;
+      /**
+       * @description Live chunks the relay gave up on (see the consistency report; repair retries them)
+       * @example 0
+       */
+      failed_chunks: number;
+      /**
+       * @description Characters of text over the live chunks
+       * @example 4512
+       */
+      characters: number;
+      /**
+       * Format: date-time
+       * @description When a live chunk of the document last changed
+       * @example 2025-11-24T10:00:00.000Z
+       */
+      last_updated_at: string;
+    };
+    DocumentSummaryPageDto: {
+      /** @description This page, in list order */
+      items: components['schemas']['DocumentSummaryDto'][];
+      /**
+       * @description Pass as `cursor` to get the next page; null on the last page
+       * @example null
+       */
+      next_cursor: string | null;
     };
     PutDocumentDto: {
       /**
@@ -3287,6 +3362,66 @@ export interface operations {
       };
       /** @description Duplicates with on_duplicate "error", or another embedding model */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Rate limit reached; retry after the Retry-After header’s seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  DocumentsController_list: {
+    parameters: {
+      query?: {
+        /** @description Opaque cursor from the previous page’s `next_cursor`; leave empty for the first page */
+        cursor?: string;
+        /** @description Items per page (1–200) */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentSummaryPageDto'];
+        };
+      };
+      /** @description Invalid input; details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No API key, or one that is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The key’s role is too weak, or it is bound to another user */
+      403: {
         headers: {
           [name: string]: unknown;
         };

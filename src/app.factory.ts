@@ -10,8 +10,8 @@ import { createValidationPipe } from './common/validation';
 import { instrumentHttp } from './observability/http-metrics';
 import { logRequests } from './observability/logger.module';
 import { MetricsService } from './observability/metrics.service';
+import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import { setUpSwagger } from './openapi/swagger-ui';
-import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
 
 /**
  * Builds the application exactly as it runs in production; `main.ts` and the end-to-end tests

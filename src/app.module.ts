@@ -52,4 +52,23 @@ export class AppModule {
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
+
+  /**
+   * The database's part of the graph only (API keys, users, audit), for CLIs that never touch
+   * vectors: it opens no vector store and starts no outbox relay, so it can run beside a service
+   * that owns the embedded vector store.
+   */
+  static forDatabaseTools(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
+        LoggerModule.forRoot(options.logOutput),
+        MetricsModule,
+        RequestContextModule,
+        AuthModule,
+        DatabaseModule.forRoot(options.databaseUrl),
+      ],
+    };
+  }
 }

@@ -5,6 +5,7 @@ import { ConfigValidationError, loadAppConfig, loadQdrantConfig, validateAllConf
 import { createApp } from './app.factory';
 import { DatabaseUnreachableError } from './database/connect';
 import { resolveDatabaseServer } from './database/database-server';
+import { loopbackServiceUrl } from './database/embedded-owner';
 import { describeDatabase } from './database/postgres-options';
 import { EmbeddedPostgresError } from './database/postgres-user';
 
@@ -32,6 +33,10 @@ async function bootstrap(): Promise<void> {
       if (stopping) void reply.header('connection', 'close');
     });
   await nest.listen(app.port, app.host);
+  // CLIs started beside the service use its PostgreSQL and reach its vector store through this API.
+  const address = nest.getHttpServer().address();
+  const listening = typeof address === 'object' && address ? address.port : app.port;
+  embedded?.advertiseService(loopbackServiceUrl(app.host, listening));
 
   const postgres = `${embedded ? 'embedded' : 'remote'} (${describeDatabase(databaseUrl)})`;
   const vectors = qdrant.url

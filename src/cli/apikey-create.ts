@@ -19,11 +19,17 @@ if (!name || !ROLES.includes(values.role as Role)) {
   process.exit(2);
 }
 
-void runWithAppContext(async (app) => {
-  const created = await app.get(ApiKeysService).create(name, values.role as Role, values['user-id'] ?? null);
-  process.stderr.write(
-    `Created ${created.role} key "${created.name}" (${created.key_id}); it is shown only now:\n`,
-  );
-  process.stdout.write(`${created.key}\n`);
-  return 0;
-});
+void runWithAppContext(
+  async (app) => {
+    const created = await app
+      .get(ApiKeysService)
+      .create(name, values.role as Role, values['user-id'] ?? null);
+    process.stderr.write(
+      `Created ${created.role} key "${created.name}" (${created.key_id}); it is shown only now:\n`,
+    );
+    process.stdout.write(`${created.key}\n`);
+    return 0;
+    // Only the database: it also runs while the service owns the embedded one.
+  },
+  { vectors: false },
+);

@@ -20,7 +20,7 @@ runCli(async () => {
   const directory = resolve(values.out ?? process.env.BACKUP_DIR ?? 'backups');
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `ragstore-${new Date().toISOString().replace(/[-:.]/g, '')}.ndjson.gz`);
-  const server = await resolveDatabaseServer();
+  const server = await resolveDatabaseServer({ share: true });
   try {
     const client = await connectClient(loadDatabaseConfig(), server.url, 'ragstore-backup');
     try {

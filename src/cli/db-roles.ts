@@ -16,7 +16,7 @@ import { ROLE_NAMES, applyRoles } from '../database/roles';
 async function main(): Promise<void> {
   validateAllConfig();
   const database = loadDatabaseConfig();
-  const { url, embedded } = await resolveDatabaseServer();
+  const { url, embedded } = await resolveDatabaseServer({ share: true });
   const dataSource = await connectWithRetry(buildDataSourceOptions(database, url), database.connectRetryMs);
   try {
     await dataSource.transaction((manager) =>

@@ -26,7 +26,7 @@ import { IngestService } from '../ingestion/ingest.service';
 import { qdrantHeaders } from '../vectors/qdrant/qdrant-connection';
 import { PAYLOAD_INDEXES } from '../vectors/qdrant/qdrant-filter';
 import { VectorStore } from '../vectors/vector-store';
-import { withAppContext } from './app-context';
+import { vectorStoreInUse, vectorStoreOwner, withAppContext } from './app-context';
 import { connectClient } from './pg-client';
 import { runCli } from './run-cli';
 
@@ -62,18 +62,28 @@ async function main(): Promise<number> {
   const database = loadDatabaseConfig();
   const { collection, vectorSize } = loadVectorsConfig();
   const qdrant: QdrantTarget = { ...loadQdrantConfig(), collection, vectorSize };
-  const server = await resolveDatabaseServer();
+  const server = await resolveDatabaseServer({ share: true });
+  const beside = vectorStoreOwner(server);
   const checks: Check[] = [];
   try {
     checks.push(...(await verifyPostgres(database, server.url)));
     checks.push(...(qdrant.url ? await verifyQdrant(qdrant, qdrant.url) : embeddedVectorStore()));
+    if (beside) checks.push(await embeddedStoreOfService(beside));
     const blockers = checks.filter((c) => c.status === 'FAIL').map((c) => c.name);
     checks.push(
       blockers.length > 0
         ? skip('round trip', `not attempted: ${blockers.join(', ')} failed`)
-        : await withAppContext(server.url, roundTrip).catch((error: Error) =>
-            fail('round trip', `the service did not start: ${firstLine(error)}`),
-          ),
+        : beside
+          ? skip(
+              'round trip',
+              vectorStoreInUse(
+                beside,
+                'stop the service to run the round trip; meanwhile GET /v1/admin/consistency',
+              ),
+            )
+          : await withAppContext(server.url, roundTrip).catch((error: Error) =>
+              fail('round trip', `the service did not start: ${firstLine(error)}`),
+            ),
     );
   } finally {
     await server.embedded?.stop();
@@ -210,6 +220,28 @@ async function checkRolePrivileges(client: Client): Promise<Check> {
   return problems.length === 0
     ? pass('app role privileges', `${role}: DML on ${rows.length} tables, audit_logs append-only, no DDL`)
     : fail('app role privileges', `${role}: ${problems.join('; ')} (npm run db:roles fixes it)`);
+}
+
+/** The embedded store a running service owns, as that service's own probe sees it. */
+async function embeddedStoreOfService(owner: { pid: number; serviceUrl?: string }): Promise<Check> {
+  const name = 'embedded vector store';
+  if (!owner.serviceUrl) return skip(name, `in use by another ragstore process (pid ${owner.pid})`);
+  try {
+    const response = await fetch(new URL('/db/status/qdrant', owner.serviceUrl), {
+      signal: AbortSignal.timeout(QDRANT_PROBE_TIMEOUT_MS),
+    });
+    return response.ok
+      ? pass(name, `the running service (pid ${owner.pid}) reports it up`)
+      : fail(
+          name,
+          `the running service (pid ${owner.pid}) reports it down (GET /db/status/qdrant: ${response.status})`,
+        );
+  } catch (error) {
+    return fail(
+      name,
+      `the running service (pid ${owner.pid}) does not answer at ${owner.serviceUrl}: ${firstLine(error as Error)}`,
+    );
+  }
 }
 
 function embeddedVectorStore(): Check[] {

@@ -7,7 +7,7 @@ import { connectWithRetry } from '../database/connect';
 import { resolveDatabaseServer } from '../database/database-server';
 import { buildDataSourceOptions, describeDatabase } from '../database/postgres-options';
 import { RebuildService } from '../sync/rebuild.service';
-import { withAppContext } from './app-context';
+import { vectorStoreInUse, vectorStoreOwner, withAppContext } from './app-context';
 import { connectClient } from './pg-client';
 import { parseCliArgs, runCli } from './run-cli';
 
@@ -28,7 +28,10 @@ runCli(async () => {
   const header = await readHeader(resolve(archive));
   validateAllConfig();
   const config = loadDatabaseConfig();
-  const server = await resolveDatabaseServer();
+  const server = await resolveDatabaseServer({ share: true });
+  const beside = vectorStoreOwner(server);
+  // The restore ends with a rebuild of the vector index, which only the store's owner may do.
+  if (beside) throw new Error(vectorStoreInUse(beside, 'stop the service, then restore'));
   const print = (line: string) => process.stdout.write(`${line}\n`);
   try {
     const client = await connectClient(config, server.url, 'ragstore-restore');

@@ -13,7 +13,8 @@ export class PageQueryDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  // Room for the longest key a list is ordered by (a 500-character document reference, encoded).
+  @MaxLength(4096)
   cursor?: string;
 
   @ApiPropertyOptional({

@@ -29,6 +29,21 @@ export class DataDirLock {
     return new DataDirLock(fd, pidFile);
   }
 
+  /** Who holds the lock now, without taking it: `undefined` when nobody does. */
+  static holder(lockFile: string, pidFile: string): { heldBy: number | undefined } | undefined {
+    const fd = openSync(lockFile, 'a+', 0o600);
+    try {
+      if (tryLock(fd)) {
+        unlock(fd);
+        return undefined;
+      }
+      const recorded = Number(safeRead(pidFile)?.trim());
+      return { heldBy: Number.isInteger(recorded) && recorded > 0 ? recorded : undefined };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   release(): void {
     rmSync(this.pidFile, { force: true });
     unlock(this.fd);

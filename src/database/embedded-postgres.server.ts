@@ -6,9 +6,11 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { DataDirLock } from './data-dir-lock';
+import { readOwner, removeOwner, writeOwner, type EmbeddedOwner } from './embedded-owner';
 import { isRunning, procAvailable, processArgs, processesInDirectory } from './linux-processes';
 import {
   EmbeddedPostgresError,
+  EmbeddedPostgresInUseError,
   firstUnreachableDirectory,
   postgresBinaries,
   spawnFailure,
@@ -50,9 +52,10 @@ export class EmbeddedPostgresServer {
     }
     const lock = DataDirLock.acquire(join(dataDir, 'owner.lock'), join(dataDir, 'owner.pid'));
     if (!(lock instanceof DataDirLock)) {
-      throw new EmbeddedPostgresError(
+      throw new EmbeddedPostgresInUseError(
         `The embedded PostgreSQL in ${dataDir} is in use by another ragstore process` +
           `${lock.heldBy ? ` (pid ${lock.heldBy})` : ''}; stop it first, or set DATABASE_URL to share a server`,
+        lock.heldBy,
       );
     }
     try {
@@ -110,8 +113,47 @@ export class EmbeddedPostgresServer {
 
     const url = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
     await waitUntilReady(child, url, () => stderr);
-    this.logger.log(`PostgreSQL ready on 127.0.0.1:${port} (data in ${pgdata})`);
+    this.logger.log(`PostgreSQL ready on 127.0.0.1:${port}, data in ${pgdata}`);
+    writeOwner(dataDir, { pid: process.pid, port });
     return new EmbeddedPostgresServer(child, lock, url, port, dataDir);
+  }
+
+  /**
+   * The server another live process owns in `dataDir` (the service, or a CLI), once it is ready:
+   * its URL from the owner's `owner.json` and the superuser password. Waits while the owner is
+   * still starting; starts nothing. `undefined` when no process owns the directory any more.
+   */
+  static async running(
+    dataDir: string,
+    heldBy: number | undefined,
+    waitMs = 60_000,
+  ): Promise<{ url: string; owner: EmbeddedOwner } | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const owner = readOwner(dataDir);
+      // The file is written once the owner's server is ready; an older one names a dead owner.
+      if (owner && owner.pid === heldBy && isRunning(owner.pid)) {
+        const password = readFileSync(join(dataDir, 'superuser-password'), 'utf8').trim();
+        const url = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${owner.port}/postgres`;
+        return { url, owner };
+      }
+      const holder = DataDirLock.holder(join(dataDir, 'owner.lock'), join(dataDir, 'owner.pid'));
+      if (!holder) return undefined;
+      heldBy = holder.heldBy;
+      if (Date.now() > deadline) {
+        throw new EmbeddedPostgresInUseError(
+          `The embedded PostgreSQL in ${dataDir} is still starting in another ragstore process` +
+            `${heldBy ? ` (pid ${heldBy})` : ''}; try again once it is ready`,
+          heldBy,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Tells other processes where this service's admin API is (see EmbeddedOwner). */
+  advertiseService(serviceUrl: string): void {
+    writeOwner(this.dataDir, { pid: process.pid, port: this.port, service_url: serviceUrl });
   }
 
   /** Fast shutdown: open transactions are rolled back, committed data is already durable. */
@@ -123,6 +165,7 @@ export class EmbeddedPostgresServer {
       await exited;
       clearTimeout(timer);
     }
+    removeOwner(this.dataDir);
     this.lock.release();
   }
 

@@ -7,6 +7,7 @@ import { loadDatabaseConfig, validateAllConfig } from '../../config';
 import { connectWithRetry } from './connect';
 import { resolveDatabaseServer } from './database-server';
 import { buildDataSourceOptions } from './postgres-options';
+import { schemaDiff } from './schema-diff';
 
 const USAGE = 'usage: migration-cli <run|revert|show|generate Name|create Name>';
 const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
@@ -22,7 +23,7 @@ async function main(argv: string[]): Promise<void> {
 
   validateAllConfig();
   const database = loadDatabaseConfig();
-  const { url, embedded } = await resolveDatabaseServer();
+  const { url, embedded } = await resolveDatabaseServer({ share: true });
   const dataSource = await connectWithRetry(buildDataSourceOptions(database, url), database.connectRetryMs);
   try {
     await execute(dataSource, command, name);
@@ -56,7 +57,7 @@ async function execute(dataSource: DataSource, command: string, name?: string): 
     }
     case 'generate': {
       const migrationName = requireName(name);
-      const log = await dataSource.driver.createSchemaBuilder().log();
+      const log = await schemaDiff(dataSource);
       if (log.upQueries.length === 0) {
         logger.log('The entities match the schema: nothing to generate');
         return;

@@ -10,7 +10,18 @@ export const SYSTEM_USER = 'postgres';
  * user cannot reach, missing binaries): one line that says what to do, printed without a stack.
  */
 export class EmbeddedPostgresError extends Error {
-  override readonly name = 'EmbeddedPostgresError';
+  override readonly name: string = 'EmbeddedPostgresError';
+}
+
+/** Another live process owns the directory (its pid when it recorded one). */
+export class EmbeddedPostgresInUseError extends EmbeddedPostgresError {
+  override readonly name = 'EmbeddedPostgresInUseError';
+  constructor(
+    message: string,
+    readonly heldBy: number | undefined,
+  ) {
+    super(message);
+  }
 }
 
 export interface RunAs {

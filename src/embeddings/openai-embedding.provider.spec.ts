@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DomainError } from '../common/errors';
@@ -27,10 +28,17 @@ describe('OpenAiEmbeddingProvider (against a loopback server)', () => {
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
+  // The retries' warnings are expected here: captured (and asserted on), not printed as if failing.
+  let warnings: string[];
   beforeEach(() => {
     script = [];
     seen = [];
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
   });
+  afterEach(() => jest.restoreAllMocks());
 
   const provider = (overrides: Partial<ConstructorParameters<typeof OpenAiEmbeddingProvider>[0]> = {}) =>
     new OpenAiEmbeddingProvider({
@@ -89,15 +97,43 @@ describe('OpenAiEmbeddingProvider (against a loopback server)', () => {
     const [vector] = await provider().embed(['x']);
     expect(Array.from(vector)).toEqual([1, 2, 3]);
     expect(seen).toHaveLength(3);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Embedding attempt 1 failed \(HTTP 429\); retrying in \d+ ms$/),
+      expect.stringMatching(/^Embedding attempt 2 failed \(HTTP 503\); retrying in \d+ ms$/),
+    ]);
   });
 
-  it('gives up after the retry budget with EMBEDDING_UNAVAILABLE (503)', async () => {
+  it('gives up after the retry budget with EMBEDDING_UNAVAILABLE, passing on the provider’s Retry-After', async () => {
+    script.push(json(429, {}, { 'retry-after': '0' }), json(429, {}, { 'retry-after': '7' }));
+    await expect(provider({ maxRetries: 1 }).embed(['x'])).rejects.toMatchObject({
+      code: 'EMBEDDING_UNAVAILABLE',
+      upstream: { service: 'embedding provider', status: 429, retryAfterSeconds: 7 },
+    });
+  });
+
+  it('gives up after the retry budget with EMBEDDING_UNAVAILABLE', async () => {
     script.push(json(500, {}), json(502, {}), json(503, {}), embeddings([1, 2, 3]));
     await expect(provider().embed(['x'])).rejects.toMatchObject({
       code: 'EMBEDDING_UNAVAILABLE',
       message: expect.stringContaining('after 3 attempt(s): HTTP 503'),
     });
     expect(seen).toHaveLength(3);
+  });
+
+  it('reports a provider that never answers as EMBEDDING_TIMEOUT once the retries are spent', async () => {
+    script.push(
+      () => undefined,
+      (_req, _body, res) => {
+        // Headers at once, then a body that never ends: the timeout covers the whole answer.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"data": [');
+      },
+    );
+    await expect(provider({ timeoutMs: 100, maxRetries: 1 }).embed(['x'])).rejects.toMatchObject({
+      code: 'EMBEDDING_TIMEOUT',
+      upstream: { service: 'embedding provider' },
+    });
+    expect(seen).toHaveLength(2);
   });
 
   it('times out a hung request and retries it', async () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpStatus, Param, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Put, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -19,6 +19,8 @@ import { RequireRole } from '../auth/roles';
 import { ApiBodyExamples } from '../common/api-examples';
 import { ErrorResponseDto } from '../common/api-error-responses';
 import { RateLimitClass } from '../auth/rate-limit';
+import { PageQueryDto, PageResponseDto, type Page } from '../common/pagination';
+import { DocumentSummaryDto } from './dto/document-summary.dto';
 
 @ApiTags('ingestion')
 @RequireRole('writer', { hardDelete: 'admin' })
@@ -28,6 +30,18 @@ export class DocumentsController {
     private readonly documents: DocumentsService,
     private readonly sync: DocumentSyncService,
   ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List ingested documents',
+    description:
+      'Every document with live chunks, by reference, with its chunk counts by vector sync state ' +
+      '(synced, pending, failed), its characters and when it last changed. Keyset-paginated.',
+  })
+  @ApiOkResponse({ type: PageResponseDto(DocumentSummaryDto) })
+  list(@Query() query: PageQueryDto): Promise<Page<DocumentSummaryDto>> {
+    return this.documents.list(query);
+  }
 
   @Put(':document_reference')
   @RateLimitClass('ingest')

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiOkResponse,
@@ -14,7 +14,7 @@ import { ErrorResponseDto } from '../common/api-error-responses';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { RetrieveResponseDto } from './dto/retrieve-response.dto';
 import { RetrievalService } from './retrieval.service';
-import { RetrieveRequestPipe } from './retrieve-request.pipe';
+import { RetrieveBody, RetrieveRequestPipe } from './retrieve-request.pipe';
 import { serverTimingHeader } from './stage-timer';
 
 @ApiTags('retrieval')
@@ -75,7 +75,7 @@ export class RetrievalController {
     description: 'PostgreSQL, the vector store or the embedding provider is down',
   })
   async retrieve(
-    @Body(RetrieveRequestPipe) body: RetrieveRequestDto,
+    @RetrieveBody(RetrieveRequestPipe) body: RetrieveRequestDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RetrieveResponseDto> {

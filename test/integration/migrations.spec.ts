@@ -1,8 +1,23 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fingerprints } from '../../src/chunks/text-shingles';
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from '../../config';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
+import { schemaDiff } from '../../src/database/schema-diff';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** A child process's exit code and output (it exits non-zero without throwing). */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(command, args, options, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 /** Every column the specification names (T019–T023), by table. */
 const SPEC_COLUMNS: Record<string, string[]> = {
@@ -72,9 +87,24 @@ describe('migrations', () => {
   });
 
   it('match the entities exactly: generating a migration now would produce nothing', async () => {
-    const pending = await dataSource.driver.createSchemaBuilder().log();
+    const pending = await schemaDiff(dataSource);
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
+
+  it('`npm run migration:generate` says so in one line, with no pg DeprecationWarning', async () => {
+    const { code, stdout, stderr } = await run(
+      process.execPath,
+      ['-r', '@swc-node/register', 'src/database/migration-cli.ts', 'generate', 'NothingToDo'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: db.url, LOG_LEVEL: 'info' },
+      },
+    );
+    expect(code).toBe(0);
+    expect(`${stdout}${stderr}`).toContain('The entities match the schema: nothing to generate');
+    expect(stderr).not.toContain('DeprecationWarning');
+    expect(readdirSync(join(ROOT, 'migrations')).filter((f) => f.includes('NothingToDo'))).toEqual([]);
+  }, 60_000);
 
   it('revert cleanly, one by one, and apply again', async () => {
     const applied = (await dataSource.query<unknown[]>(`SELECT * FROM typeorm_migrations`)).length;
