@@ -34,6 +34,7 @@ const FEATURES = [
   'embeddings',
   'health',
   'observability',
+  'openapi',
   'cli',
 ];
 const restrict = (rule, ...patterns) => ({ [rule]: ['error', { patterns }] });
@@ -83,6 +84,15 @@ const layering = [
       'no-restricted-imports',
       modules(['ingestion'], 'retrieval reads chunks; it never imports ingestion.'),
     ),
+  },
+  {
+    // The typed client is for frontends too: openapi-fetch and its own generated types, nothing else.
+    files: ['client/**/*.ts'],
+    rules: restrict('no-restricted-imports', {
+      regex: '^(\\.\\./|@nestjs/|typeorm|@qdrant/|class-(validator|transformer)$|pg$|node:)',
+      message:
+        'client/ runs in browsers and is generated from the OpenAPI document: it imports openapi-fetch and its own files, never the service (src/, config/, Nest, Node).',
+    }),
   },
   {
     files: ['src/common/**/*.ts'],

@@ -11,6 +11,7 @@ import { opendir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { createRagstoreClient, type RagstoreClient } from '../../client';
 import { chunkDocument } from '../ingestion/chunking/chunker';
 import { pageMarkerLine } from '../ingestion/chunking/document-blocks';
 import { formatForExtension, parseDocument, type DocumentFormat } from '../ingestion/chunking/parse-document';
@@ -73,37 +74,24 @@ interface Outcome {
   skipped: number;
 }
 
+/** One file through PUT /v1/documents/{document_reference}, with the typed client (client/). */
 async function send(
-  url: string,
-  apiKey: string | undefined,
+  ragstore: RagstoreClient,
   file: SourceFile,
   body: { format: DocumentFormat; content: string },
 ): Promise<Outcome> {
-  const payload = JSON.stringify(body);
-  let res: Response;
   // The service rate-limits writes (RATE_LIMIT_INGEST per minute): wait as it says, then go on.
   for (let attempt = 1; ; attempt++) {
-    res = await fetch(`${url}/v1/documents/${encodeURIComponent(file.reference)}`, {
-      method: 'PUT',
-      headers: {
-        'content-type': 'application/json',
-        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
-      },
-      body: payload,
+    const { data, error, response } = await ragstore.PUT('/v1/documents/{document_reference}', {
+      params: { path: { document_reference: file.reference } },
+      body,
     });
-    if (res.status !== 429 || attempt === MAX_RATE_LIMITED_ATTEMPTS) break;
-    await res.arrayBuffer();
-    await sleep(Math.min(60, Number(res.headers.get('retry-after')) || 1) * 1_000);
+    if (data) return { chunks: data.chunks.length, embedded: data.embedded, skipped: data.skipped };
+    if (response.status !== 429 || attempt === MAX_RATE_LIMITED_ATTEMPTS) {
+      throw new Error(`HTTP ${response.status} ${error?.code ?? ''}: ${error?.message ?? ''}`.trim());
+    }
+    await sleep(Math.min(60, Number(response.headers.get('retry-after')) || 1) * 1_000);
   }
-  const answer = (await res.json().catch(() => ({}))) as {
-    code?: string;
-    message?: string;
-    chunks?: unknown[];
-    embedded?: number;
-    skipped?: number;
-  };
-  if (!res.ok) throw new Error(`HTTP ${res.status} ${answer.code ?? ''}: ${answer.message ?? ''}`.trim());
-  return { chunks: answer.chunks?.length ?? 0, embedded: answer.embedded ?? 0, skipped: answer.skipped ?? 0 };
 }
 
 async function main(): Promise<number> {
@@ -121,8 +109,10 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const url = values.url.replace(/\/+$/, '');
-  const apiKey = values['api-key'] ?? process.env.RAGSTORE_API_KEY;
+  const ragstore = createRagstoreClient({
+    baseUrl: values.url,
+    apiKey: values['api-key'] ?? process.env.RAGSTORE_API_KEY,
+  });
   const dryRun = values['dry-run'];
   const failures: { file: string; reason: string }[] = [];
   const totals = { files: 0, chunks: 0, embedded: 0, skipped: 0 };
@@ -152,7 +142,7 @@ async function main(): Promise<number> {
             }
             totals.chunks += chunks.length;
           } else {
-            const outcome = await send(url, apiKey, file, body);
+            const outcome = await send(ragstore, file, body);
             totals.chunks += outcome.chunks;
             totals.embedded += outcome.embedded;
             totals.skipped += outcome.skipped;

@@ -18,7 +18,7 @@ export class ErrorResponseDto implements ErrorBody {
   @ApiProperty({ description: 'HTTP reason phrase', example: 'Bad Request' })
   error!: string;
 
-  @ApiProperty({ description: 'Stable machine-readable code', example: 'VALIDATION_FAILED' })
+  @ApiProperty({ type: String, description: 'Stable machine-readable code', example: 'VALIDATION_FAILED' })
   code!: ErrorCode;
 
   @ApiProperty({ description: 'What went wrong, for a person', example: 'top_k must not be greater than 50' })

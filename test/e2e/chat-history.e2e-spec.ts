@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { createRagstoreClient } from '../../client';
 import { LogsRepository } from '../../src/logs/logs.repository';
 import { apiClient, collectPages, violations, type ApiClient } from '../factories/api-client';
 import { buildChatTurn } from '../factories/chat-turn.factory';
@@ -34,8 +35,11 @@ describe('chat history API', () => {
       query: `'; DROP TABLE users; --`,
       response: `"); --`,
     });
-    const res = await api.post('/v1/chat/turns', body, { 'user-agent': 'chat-e2e' });
-    expect(res.status).toBe(201);
+    // Through the typed client (client/), as the chat frontend records a turn.
+    const ragstore = createRagstoreClient({ baseUrl: t.baseUrl, headers: { 'user-agent': 'chat-e2e' } });
+    const turn = await ragstore.POST('/v1/chat/turns', { body });
+    expect(turn.response.status).toBe(201);
+    const res = { body: turn.data! };
     expect(res.body).toEqual({
       chat_id: expect.any(String),
       user_id: userId,
@@ -46,9 +50,12 @@ describe('chat history API', () => {
       log_id: logId,
       timestamp: expect.any(String),
     });
-    expect((await api.get(`/v1/logs/${logId}`)).body.response).toBe(`"); --`);
-    const audit = await api.get(`/v1/audit-logs?resource_type=chat_turn&resource_id=${res.body.chat_id}`);
-    expect(audit.body.items).toEqual([
+    const log = await ragstore.GET('/v1/logs/{log_id}', { params: { path: { log_id: logId } } });
+    expect(log.data!.response).toBe(`"); --`);
+    const audit = await ragstore.GET('/v1/audit-logs', {
+      params: { query: { resource_type: 'chat_turn', resource_id: res.body.chat_id } },
+    });
+    expect(audit.data!.items).toEqual([
       expect.objectContaining({
         operation_type: 'create',
         user_id: userId,

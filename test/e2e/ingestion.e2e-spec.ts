@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { createRagstoreClient, type IngestRequest } from '../../client';
 import { startTestApp, type TestApp } from '../support/app';
 import { bookChunks, ingestBody, postJson, uniqueDocument, unitVector } from '../support/ingest';
 
@@ -18,8 +19,15 @@ describe('POST /v1/ingest (embedded stack)', () => {
     await t?.close();
   });
 
-  const ingest = (body: unknown) => postJson(`${t.baseUrl}/v1/ingest`, body);
-  const consistency = async () => (await fetch(`${t.baseUrl}/v1/admin/consistency`)).json();
+  // Through the typed client (client/): the requests and answers are the documented ones.
+  const ingest = async (body: IngestRequest) => {
+    const { data, error, response } = await createRagstoreClient({ baseUrl: t.baseUrl }).POST('/v1/ingest', {
+      body,
+    });
+    return { status: response.status, body: (data ?? error) as any };
+  };
+  const consistency = async () =>
+    (await createRagstoreClient({ baseUrl: t.baseUrl }).GET('/v1/admin/consistency', {})).data as any;
   const liveRows = async (doc: string) =>
     Number(
       (
@@ -104,7 +112,8 @@ describe('POST /v1/ingest (embedded stack)', () => {
   });
 
   it('names the field and rule for malformed bodies', async () => {
-    const res = await ingest({
+    // Deliberately outside the contract: raw JSON, not the typed client.
+    const res = await postJson(`${t.baseUrl}/v1/ingest`, {
       document_reference: 'x.pdf',
       chunks: [{ chunk_text: 'a', embedding: 'nope' }],
       extra: 1,

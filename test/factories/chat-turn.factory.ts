@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateChatTurnDto } from '../../src/chat-history/dto/create-chat-turn.dto';
+import type { ChatTurnRequest } from '../../client';
 
-/** A valid POST /v1/chat/turns body for `userId`. */
-export function buildChatTurn(userId: string, overrides: Partial<CreateChatTurnDto> = {}): CreateChatTurnDto {
+/** A valid POST /v1/chat/turns body for `userId`, typed by the generated client (client/). */
+export function buildChatTurn(userId: string, overrides: Partial<ChatTurnRequest> = {}): ChatTurnRequest {
   return {
     user_id: userId,
     session_id: 'session-1',

@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import { IngestService } from '../../src/ingestion/ingest.service';
-import type { IngestRequestDto } from '../../src/ingestion/dto/ingest-request.dto';
 import { bookChunks, ingestBody, uniqueDocument } from '../support/ingest';
 import { startServiceContext, type ServiceContext } from '../support/service-context';
 
@@ -20,7 +19,7 @@ describe('IngestService (service tier)', () => {
   afterAll(() => ctx?.close());
 
   const request = (document: string, count: number, extra: Record<string, unknown> = {}) =>
-    ingestBody(document, bookChunks(count, DIM), extra) as IngestRequestDto;
+    ingestBody(document, bookChunks(count, DIM), extra);
   const rowsOf = (document: string) =>
     db.query<{ chunk_index: number; deleted: boolean }[]>(
       `SELECT chunk_index, deleted_at IS NOT NULL AS deleted FROM chunks WHERE document_reference = $1
@@ -74,7 +73,7 @@ describe('IngestService (service tier)', () => {
     const other = uniqueDocument();
     const body = ingestBody(other, [{ ...bookChunks(1, DIM, { seed: 9 })[0], chunk_id: stolen }], {
       on_duplicate: 'overwrite',
-    }) as IngestRequestDto;
+    });
     await expect(ingest.ingestBatch(body)).rejects.toMatchObject({
       code: 'CONFLICT',
       details: { chunks: [{ index: 0, chunk_id: stolen, document_reference: first }] },
@@ -96,9 +95,7 @@ describe('IngestService (service tier)', () => {
 
   it('checks chunk metadata by the same bounded-JSON rule as PATCH, naming the field', async () => {
     const deep = { a: { b: { c: { d: { e: { f: 1 } } } } } };
-    const body = ingestBody(uniqueDocument(), [
-      { ...bookChunks(1, DIM)[0], metadata: deep },
-    ]) as IngestRequestDto;
+    const body = ingestBody(uniqueDocument(), [{ ...bookChunks(1, DIM)[0], metadata: deep }]);
     await expect(ingest.ingestBatch(body)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [expect.objectContaining({ field: 'chunks.0.metadata', rules: ['maxJsonDepth'] })],

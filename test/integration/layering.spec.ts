@@ -84,6 +84,18 @@ const REFUSED: [string, string, string, RegExp][] = [
     `import { ApiKeysService } from '../auth/api-keys.service';`,
     /common\/ is imported by features/,
   ],
+  [
+    'the typed client importing the service',
+    'client/index.ts',
+    `import { RetrieveRequestDto } from '../src/retrieval/dto/retrieve-request.dto';`,
+    /client\/ runs in browsers/,
+  ],
+  [
+    'the typed client importing Nest',
+    'client/index.ts',
+    `import { Injectable } from '@nestjs/common';`,
+    /client\/ runs in browsers/,
+  ],
 ];
 
 const ALLOWED: [string, string, string][] = [
@@ -111,6 +123,16 @@ const ALLOWED: [string, string, string][] = [
     'a service importing the transaction type',
     'src/users/users.service.ts',
     `import type { Transaction } from '../database/transactions';`,
+  ],
+  [
+    'the typed client importing openapi-fetch',
+    'client/index.ts',
+    `import createClient from 'openapi-fetch';`,
+  ],
+  [
+    'a CLI importing the typed client',
+    'src/cli/ingest.ts',
+    `import { createRagstoreClient } from '../../client';`,
   ],
 ];
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IngestRequest } from '../../client';
 
 /** A deterministic pseudo-random unit vector (mulberry32), so failures reproduce. */
 export function unitVector(dimension: number, seed: number): number[] {
@@ -42,11 +43,12 @@ export function bookChunks(
   }));
 }
 
+/** An ingest request, typed by the generated client (client/schema.ts): the documented contract. */
 export function ingestBody(
   documentReference: string,
   chunks: ChunkInput[],
-  extra: Record<string, unknown> = {},
-) {
+  extra: Partial<IngestRequest> = {},
+): IngestRequest {
   return {
     document_reference: documentReference,
     embedding_model: 'test-embedding-64',

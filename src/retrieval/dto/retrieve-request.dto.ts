@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -113,13 +113,13 @@ export class RetrieveRequestDto {
   @ArrayMaxSize(65_536)
   query_vector?: number[];
 
-  @ApiProperty({ description: 'Results to return', minimum: 1, maximum: 50, default: 5 })
+  @ApiPropertyOptional({ description: 'Results to return', minimum: 1, maximum: 50, default: 5 })
   @IsInt()
   @Min(1)
   @Max(50)
   top_k: number = 5;
 
-  @ApiProperty({ enum: RETRIEVAL_MODES, default: 'vector' })
+  @ApiPropertyOptional({ enum: RETRIEVAL_MODES, default: 'vector' })
   @IsIn(RETRIEVAL_MODES)
   mode: RetrievalMode = 'vector';
 
