@@ -71,6 +71,17 @@ class RetrievalEnv {
   @IsInt()
   RETRIEVAL_MAX_QUERY_TERMS = 64;
 
+  /**
+   * Longest PostgreSQL may take over a retrieval's one statement before it is cancelled and the
+   * request answers 503 DATABASE_TIMEOUT (normal: a few ms). Kept by the client, so it holds
+   * through a transaction-mode pooler at no extra round trip; 0 leaves DB_STATEMENT_TIMEOUT_MS.
+   */
+  @Transform(toInt)
+  @Min(0)
+  @Max(600_000)
+  @IsInt()
+  RETRIEVAL_STATEMENT_TIMEOUT_MS = 2_000;
+
   /** Retrieval log rows waiting to be written; a full queue makes requests wait (never drops). */
   @Transform(toInt)
   @Min(1)
@@ -104,6 +115,7 @@ export function loadRetrievalConfig(env: Env = process.env) {
     queryCacheSize: v.RETRIEVAL_QUERY_CACHE_SIZE,
     textMatchLimit: v.RETRIEVAL_TEXT_MATCH_LIMIT,
     maxQueryTerms: v.RETRIEVAL_MAX_QUERY_TERMS,
+    statementTimeoutMs: v.RETRIEVAL_STATEMENT_TIMEOUT_MS,
     logQueueSize: v.RETRIEVAL_LOG_QUEUE_SIZE,
     logBatchSize: v.RETRIEVAL_LOG_BATCH_SIZE,
     logFlushMs: v.RETRIEVAL_LOG_FLUSH_MS,

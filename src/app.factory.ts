@@ -1,18 +1,17 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { loadAppConfig, loadIngestionConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { RequestGate } from './auth/request-gate';
-import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/roles';
 import { hardenHttp } from './common/http-hardening';
 import { RequestContextService } from './common/request-context.module';
 import { createValidationPipe } from './common/validation';
 import { instrumentHttp } from './observability/http-metrics';
 import { logRequests } from './observability/logger.module';
 import { MetricsService } from './observability/metrics.service';
-import { REQUEST_ID_HEADER, requestIdFor } from './observability/request-id';
+import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
+import { setUpSwagger } from './openapi/swagger-ui';
 
 /**
  * Builds the application exactly as it runs in production; `main.ts` and the end-to-end tests
@@ -47,24 +46,6 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   app.get(RequestGate).install(fastify);
   instrumentHttp(fastify, app.get(MetricsService));
   logRequests(fastify);
-  setUpSwagger(app);
+  setUpSwagger(app, { gated: config.isProduction });
   return app;
-}
-
-function setUpSwagger(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('ragstore')
-      .setDescription(
-        'Storage for a RAG chatbot about a book: chunks, retrieval, chat history, users and audit ' +
-          'logs in PostgreSQL; embeddings in Qdrant. Every error answers ' +
-          '{statusCode, error, code, message, request_id, details?}.',
-      )
-      .setVersion('0.1.0')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SCHEME)
-      .addBearerAuth({ type: 'http', scheme: 'bearer' }, BEARER_SCHEME)
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

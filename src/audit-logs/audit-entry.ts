@@ -26,6 +26,13 @@ export interface AuditEntry {
 export type FieldChanges = Record<string, { old: unknown; new: unknown }>;
 
 /**
+ * Resources whose fields are a person's data (a user's email, profile and preferences; the text of
+ * a retrieval or a chat turn). Their audit rows name the fields that changed, never the values:
+ * the trail is append-only, so a value written there could never be erased with the user.
+ */
+export const PERSONAL_RESOURCES: ReadonlySet<AuditResource> = new Set(['user', 'log', 'chat_turn']);
+
+/**
  * The fields of `after` whose values differ from `before`, with both values. Callers pass only
  * the fields a client may change, so secrets and embeddings never reach the trail.
  */
@@ -37,6 +44,11 @@ export function changedFields<T extends object>(before: T | null, after: Partial
     if (JSON.stringify(old) !== JSON.stringify(value)) changes[field] = { old: old ?? null, new: value };
   }
   return changes;
+}
+
+/** The names of the changed fields, in the order given: what a personal resource's audit row records. */
+export function fieldNames(changes: FieldChanges): string[] {
+  return Object.keys(changes);
 }
 
 /** The new values of a set of changes: what an UPDATE should write. */

@@ -5,6 +5,7 @@ import { UuidParam } from '../common/request-params';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyResponseDto, CreatedApiKeyDto } from './dto/api-key-response.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { ApiBodyExamples } from '../common/api-examples';
 import { RequireRole } from './roles';
 import { RateLimitClass } from './rate-limit';
 
@@ -17,6 +18,12 @@ export class ApiKeysController {
 
   @Post()
   @ApiOperation({ summary: 'Create an API key; the key is shown in this response only' })
+  @ApiBodyExamples(CreateApiKeyDto, {
+    reader: {
+      summary: 'A reader key for the chat frontend',
+      value: { name: 'chat-frontend', role: 'reader' },
+    },
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   create(@Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return this.keys.create(body.name, body.role, body.user_id ?? null);

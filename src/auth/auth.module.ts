@@ -9,19 +9,26 @@ import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
 import { RateLimitGuard, throttlerOptions } from './rate-limit';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RequestGate } from './request-gate';
 
-const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+/** The Redis rate-limit store, or null without REDIS_URL (the probes read its state). */
+export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 
-/** Redis counters when REDIS_URL is set; a provider, so its connection closes on shutdown. */
+/**
+ * Redis counters when REDIS_URL is set, else in-process ones (MemoryThrottlerStorage); a provider,
+ * so its connection or sweep timer closes on shutdown.
+ */
 @Module({
   providers: [
     {
       provide: RATE_LIMIT_STORAGE,
       inject: [rateLimitConfig.KEY],
       useFactory: (config: ConfigType<typeof rateLimitConfig>) =>
-        config.redisUrl ? new RedisThrottlerStorage(config.redisUrl, config.redisKeyPrefix) : null,
+        config.redisUrl
+          ? new RedisThrottlerStorage(config.redisUrl, config.redisKeyPrefix)
+          : new MemoryThrottlerStorage(),
     },
   ],
   exports: [RATE_LIMIT_STORAGE],
@@ -32,14 +39,15 @@ class RateLimitStorageModule {}
 @Module({
   imports: [
     AuditLogsModule,
+    RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [rateLimitConfig.KEY, RATE_LIMIT_STORAGE, Reflector],
       useFactory: (
         config: ConfigType<typeof rateLimitConfig>,
-        storage: RedisThrottlerStorage | null,
+        storage: RedisThrottlerStorage | MemoryThrottlerStorage,
         reflector: Reflector,
-      ) => throttlerOptions(config, storage ?? undefined, reflector),
+      ) => throttlerOptions(config, storage, reflector),
     }),
   ],
   controllers: [ApiKeysController],
@@ -50,6 +58,6 @@ class RateLimitStorageModule {}
     RequestGate,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, RequestGate],
+  exports: [ApiKeysService, RequestGate, RateLimitStorageModule],
 })
 export class AuthModule {}

@@ -12,8 +12,14 @@ import { ConcurrencyLimiter } from './concurrency-limiter';
 
 /** Routes open to anyone: the probes, which say only up or down. */
 const PUBLIC_ROUTE = /^\/(health|db\/status)\//;
-/** Every route Swagger registers (UI, assets, JSON, YAML), by the routed path. */
-const DOCS_ROUTE = /^\/docs(\/|-|$)/;
+/** The OpenAPI document (/docs-json, /docs-yaml), by the routed path: keyed in production. */
+const DOCS_DOCUMENT_ROUTE = /^\/docs-/;
+/**
+ * The Swagger UI page and its assets (/docs, /docs/*), by the routed path: open, so that an admin
+ * can open it in a plain browser and authorize there. In production it holds no part of the API
+ * (src/openapi/swagger-ui.ts): the page downloads the document with the key entered.
+ */
+const DOCS_UI_ROUTE = /^\/docs(\/|$)/;
 
 /**
  * What is decided before Fastify reads a request body, by the path the router matched (never the
@@ -48,12 +54,13 @@ export class RequestGate {
   }
 
   private async admit(request: AuthenticatedRequest, reply: FastifyReply, route: string): Promise<void> {
-    const docs = DOCS_ROUTE.test(route);
+    const docs = DOCS_DOCUMENT_ROUTE.test(route);
     if (!this.keys.required) {
       this.refuseForeignHost(request);
       this.context.setActor({ kind: 'auth_disabled' });
       return;
     }
+    if (DOCS_UI_ROUTE.test(route)) return;
     if (!docs || this.app.isProduction) await this.authenticate(request);
     // Per key: with authentication off (development, loopback only) there is no caller to bound.
     if (request.principal && !docs) this.concurrency.admit(`key:${request.principal.key_id}`, reply);

@@ -1,5 +1,6 @@
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/api-error-responses';
 import type { Role } from './api-key.entity';
 
 const RANK: Record<Role, number> = { reader: 0, writer: 1, admin: 2 };
@@ -27,6 +28,7 @@ export const RequireRole = (role: Role, options: { hardDelete?: Role } = {}) =>
     ApiSecurity(API_KEY_SCHEME),
     ApiSecurity(BEARER_SCHEME),
     ApiExtension('x-required-role', { role, ...options }),
+    ApiErrorResponses(),
   );
 
 /** Open to anyone (health probes). */

@@ -8,6 +8,7 @@ import { CreateChatTurnDto } from './dto/create-chat-turn.dto';
 import { ListChatHistoryQueryDto } from './dto/list-chat-history-query.dto';
 import { ListSessionTurnsQueryDto } from './dto/list-session-turns-query.dto';
 import { OwnedBy, RequireRole } from '../auth/roles';
+import { ApiBodyExamples, EXAMPLE_IDS } from '../common/api-examples';
 
 @ApiTags('chat-history')
 @Controller('v1')
@@ -24,6 +25,22 @@ export class ChatHistoryController {
       'Without user_id, an anonymous reader’s turn keyed by session_id (a log_id must then be an anonymous ' +
       'retrieval). A reader key bound to a user records only that user’s turns (filled in when left out); a ' +
       'reader key bound to no user records only anonymous ones.',
+  })
+  @ApiBodyExamples(CreateChatTurnDto, {
+    answered_from_a_retrieval: {
+      summary: 'An answer given from a retrieval',
+      description:
+        'user_id, log_id and the cited chunk_id are ids of your own rows: the reader, the retrieval ' +
+        '(its log_id) and the chunks the answer cites.',
+      value: {
+        user_id: EXAMPLE_IDS.user_id,
+        session_id: 'session-42',
+        query: 'How does a strain gauge measure force?',
+        response: 'Its electrical resistance changes when it is stretched (p. 42).',
+        source_chunks: [{ chunk_id: EXAMPLE_IDS.chunk_id, page_reference: 42 }],
+        log_id: EXAMPLE_IDS.log_id,
+      },
+    },
   })
   @ApiCreatedResponse({ type: ChatTurnResponseDto })
   recordTurn(@Body() dto: CreateChatTurnDto): Promise<ChatTurnResponseDto> {

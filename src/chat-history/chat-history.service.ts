@@ -34,7 +34,7 @@ export class ChatHistoryService {
         resource_id: turn.chat_id,
         user_id: turn.user_id,
         details: {
-          session_id: turn.session_id,
+          // Not the session id: the client chooses it, so it may be personal (an email, a name).
           log_id: turn.log_id,
           source_chunk_count: turn.source_chunks.length,
         },

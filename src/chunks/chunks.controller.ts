@@ -8,6 +8,7 @@ import { IncludeDeletedQueryDto, ListChunksQueryDto } from './dto/chunk-query.dt
 import { ChunkResponseDto } from './dto/chunk-response.dto';
 import { UpdateChunkDto } from './dto/update-chunk.dto';
 import { RequireRole } from '../auth/roles';
+import { ApiBodyExamples } from '../common/api-examples';
 
 @ApiTags('chunks')
 @RequireRole('writer', { hardDelete: 'admin' })
@@ -34,6 +35,12 @@ export class ChunksController {
 
   @Patch(':chunk_id')
   @ApiOperation({ summary: 'Correct section_title, page_reference or metadata; the vector payload re-syncs' })
+  @ApiBodyExamples(UpdateChunkDto, {
+    correction: {
+      summary: 'Correct the section and page',
+      value: { section_title: 'Chapter 3 — Sensors', page_reference: 43, metadata: { figure: 'Fig. 3.3' } },
+    },
+  })
   @ApiOkResponse({ type: ChunkResponseDto })
   update(@UuidParam('chunk_id') chunkId: string, @Body() dto: UpdateChunkDto): Promise<ChunkResponseDto> {
     return this.chunks.update(chunkId, dto);

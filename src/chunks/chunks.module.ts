@@ -6,6 +6,7 @@ import { ChunksController } from './chunks.controller';
 import { ChunksRepository } from './chunks.repository';
 import { ChunksService } from './chunks.service';
 import { DocumentChunksRepository } from './document-chunks.repository';
+import { DocumentSummariesRepository } from './document-summaries.repository';
 import { StoredEmbeddingsRepository } from './stored-embeddings.repository';
 
 /**
@@ -22,6 +23,7 @@ import { StoredEmbeddingsRepository } from './stored-embeddings.repository';
     ChunkOutboxRepository,
     ChunkChanges,
     StoredEmbeddingsRepository,
+    DocumentSummariesRepository,
   ],
   exports: [
     ChunksService,
@@ -29,6 +31,7 @@ import { StoredEmbeddingsRepository } from './stored-embeddings.repository';
     DocumentChunksRepository,
     ChunkChanges,
     StoredEmbeddingsRepository,
+    DocumentSummariesRepository,
   ],
 })
 export class ChunksModule {}

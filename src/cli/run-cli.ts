@@ -6,9 +6,11 @@ import { describePostgresError } from '../database/postgres-errors';
 import { EmbeddedPostgresError } from '../database/postgres-user';
 
 /**
- * The line a CLI prints for a failure. Expected failures — configuration, connection, PostgreSQL
- * errors, a file that cannot be read, and the plain `Error`s our tools throw for a refused
- * operation — are one line; anything else (a bug: TypeError, …) keeps its stack.
+ * The line a CLI prints for a failure. Expected failures — configuration, connection, the embedded
+ * PostgreSQL refusing to start (its DATA_DIR owned by a running service, a directory its user
+ * cannot enter: the message names the fix), PostgreSQL errors, a file that cannot be read, and the
+ * plain `Error`s our tools throw for a refused operation — are one line; anything else (a bug:
+ * TypeError, …) keeps its stack.
  */
 export function cliErrorMessage(error: unknown): string {
   if (

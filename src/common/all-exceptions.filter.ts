@@ -23,6 +23,13 @@ export interface ErrorBody {
  */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
+/**
+ * What a client is told to wait after an embedding provider failed our retries or timed out,
+ * unless the provider named its own wait (bounded: a client should not be told to go for hours).
+ */
+export const EMBEDDING_RETRY_AFTER_SECONDS = 5;
+const MAX_UPSTREAM_RETRY_AFTER_SECONDS = 60;
+
 const REASON_PHRASES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -34,7 +41,9 @@ const REASON_PHRASES: Record<number, string> = {
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 /**
@@ -72,6 +81,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     };
     if (code === 'DATABASE_UNAVAILABLE') {
       void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    }
+    if (code === 'EMBEDDING_UNAVAILABLE' || code === 'EMBEDDING_TIMEOUT') {
+      void reply.header('retry-after', String(embeddingRetryAfter(exception)));
     }
     if (code === 'RATE_LIMITED') {
       const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
@@ -123,10 +135,20 @@ function upstreamFailure(error: DomainError) {
   const { service, status } = error.upstream!;
   return {
     code: error.code,
-    message: `The ${service} failed${status !== undefined ? ` (HTTP ${status})` : ''}`,
+    message:
+      error.code === 'EMBEDDING_TIMEOUT'
+        ? `The ${service} did not answer in time`
+        : `The ${service} failed${status !== undefined ? ` (HTTP ${status})` : ''}`,
     details: status !== undefined ? { upstream_status: status } : undefined,
     status: statusForCode(error.code),
   };
+}
+
+function embeddingRetryAfter(exception: unknown): number {
+  const asked = exception instanceof DomainError ? exception.upstream?.retryAfterSeconds : undefined;
+  return asked === undefined
+    ? EMBEDDING_RETRY_AFTER_SECONDS
+    : Math.min(MAX_UPSTREAM_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(asked)));
 }
 
 function isHealthCheckFailure(exception: unknown): exception is HttpException {

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'EMBEDDING_DIMENSION_MISMATCH'
   | 'EMBEDDING_UNAVAILABLE'
   | 'EMBEDDING_REJECTED'
+  | 'EMBEDDING_TIMEOUT'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
@@ -65,8 +66,14 @@ export function statusForCode(code: ErrorCode): number {
     case 'INTERNAL_ERROR':
     case 'VECTOR_STORE_REJECTED':
     case 'COLLECTION_MISMATCH':
-    case 'EMBEDDING_REJECTED':
       return 500;
+    // The embedding provider is a gateway's upstream: it refused us or answered unusably (502),
+    // failed after our retries (502, with Retry-After), or never answered in time (504).
+    case 'EMBEDDING_REJECTED':
+    case 'EMBEDDING_UNAVAILABLE':
+      return 502;
+    case 'EMBEDDING_TIMEOUT':
+      return 504;
     case 'DATABASE_UNAVAILABLE':
     case 'DATABASE_TIMEOUT':
     case 'VECTOR_STORE_UNAVAILABLE':
@@ -74,7 +81,6 @@ export function statusForCode(code: ErrorCode): number {
     case 'VECTOR_STORE_UNAUTHORIZED':
     case 'VECTOR_STORE_FORBIDDEN':
     case 'COLLECTION_MISSING':
-    case 'EMBEDDING_UNAVAILABLE':
     case 'SERVICE_UNAVAILABLE':
       return 503;
   }
@@ -93,6 +99,8 @@ export interface UpstreamOrigin {
   service: 'vector store' | 'embedding provider';
   /** The upstream's HTTP status, when it answered. */
   status?: number;
+  /** How long the upstream asked us to wait (its own Retry-After), in seconds. */
+  retryAfterSeconds?: number;
 }
 
 /** A failure the caller can act on; services throw these, the global filter renders them. */

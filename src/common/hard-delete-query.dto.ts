@@ -6,7 +6,6 @@ import { QueryBoolean } from './request-params';
 export class HardDeleteQueryDto {
   @ApiPropertyOptional({
     description: 'Remove the row instead of marking it deleted',
-    example: false,
     default: false,
   })
   @IsOptional()

@@ -9,17 +9,16 @@ export const MAX_PAGE_LIMIT = 200;
 /** `?cursor=&limit=` on every list. */
 export class PageQueryDto {
   @ApiPropertyOptional({
-    description: 'Opaque cursor from the previous page’s `next_cursor`; omit for the first page',
-    example: 'WyIyMDI1LTExLTI0IDEwOjAwOjAwLjEyMzQ1NiswMCIsIjNmYjYiXQ',
+    description: 'Opaque cursor from the previous page’s `next_cursor`; leave empty for the first page',
   })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  // Room for the longest key a list is ordered by (a 500-character document reference, encoded).
+  @MaxLength(4096)
   cursor?: string;
 
   @ApiPropertyOptional({
     description: `Items per page (1–${MAX_PAGE_LIMIT})`,
-    example: DEFAULT_PAGE_LIMIT,
     default: DEFAULT_PAGE_LIMIT,
   })
   @IsOptional()
@@ -33,16 +32,16 @@ export class PageQueryDto {
 /** A page plus an optional time window, for the lists ordered by time. */
 export class TimeRangePageQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    description: 'Only rows at or after this instant (ISO 8601)',
-    example: '2025-11-01T00:00:00Z',
+    description: 'Only rows at or after this instant, ISO 8601 (e.g. 2026-01-31T00:00:00Z)',
+    format: 'date-time',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
   @ApiPropertyOptional({
-    description: 'Only rows before this instant (ISO 8601)',
-    example: '2025-12-01T00:00:00Z',
+    description: 'Only rows before this instant, ISO 8601 (e.g. 2026-02-01T00:00:00Z)',
+    format: 'date-time',
   })
   @IsOptional()
   @IsISO8601({ strict: true })

@@ -1,6 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { clientRequestIdOf } from './request-id';
 
 /** Who acted, as the audit trail names them: an API key, the bootstrap admin, or nobody checked. */
 export type Actor =
@@ -12,7 +13,10 @@ export type Actor =
 export interface RequestContext {
   ip_address: string | null;
   user_agent: string | null;
+  /** Issued by the server (a UUID); unique per request. */
   request_id: string | null;
+  /** The caller's `x-request-id`, when it is a sane token; never used as the id. */
+  client_request_id: string | null;
   /** Set once the caller is authenticated (before the body is read); null outside a request. */
   actor: Actor | null;
 }
@@ -22,6 +26,7 @@ const OUTSIDE_A_REQUEST: RequestContext = Object.freeze({
   ip_address: null,
   user_agent: null,
   request_id: null,
+  client_request_id: null,
   actor: null,
 });
 /** One per process, like the request it tracks: the logger reads it too, whichever app it serves. */
@@ -59,6 +64,7 @@ export class RequestContextService {
           ip_address: request.ip ?? null,
           user_agent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
           request_id: request.id,
+          client_request_id: clientRequestIdOf(request),
           actor: null,
         },
         done,

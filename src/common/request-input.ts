@@ -61,6 +61,14 @@ export function unstorableFields(value: unknown, root: string): FieldViolation[]
     const [current, path] = stack.pop()!;
     if (typeof current === 'string') {
       if (!isStorableText(current)) found.push(violation(path));
+    } else if (Array.isArray(current)) {
+      // Index keys are always storable, and numbers and booleans cannot hold text: only strings
+      // and containers are visited (a 1 024-number query_vector costs one pass, no paths built).
+      for (let i = current.length - 1; i >= 0; i--) {
+        const child: unknown = current[i];
+        if (typeof child === 'string' || (child !== null && typeof child === 'object'))
+          stack.push([child, path ? `${path}.${i}` : String(i)]);
+      }
     } else if (current !== null && typeof current === 'object') {
       for (const [key, child] of Object.entries(current)) {
         const childPath = path ? `${path}.${key}` : key;

@@ -2,12 +2,14 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Page, PageRequest } from '../common/pagination';
 import { validationFailed } from '../common/validation';
 
-type KeyType = 'timestamptz' | 'uuid' | 'integer';
+type KeyType = 'timestamptz' | 'uuid' | 'integer' | 'text';
 
 const KEY_FORMATS: Record<KeyType, RegExp> = {
   timestamptz: /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2}){0,2}|Z)$/,
   uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
   integer: /^-?\d{1,10}$/,
+  // Any text up to the longest key a list uses (a document reference: 500 characters).
+  text: /^[\s\S]{1,500}$/u,
 };
 
 /** A sort key: columns of the main alias with their SQL types; the last must be unique (a tie-breaker). */
@@ -34,6 +36,31 @@ export async function paginateKeyset<T extends ObjectLiteral>(
   order: KeysetOrder,
   page: PageRequest,
 ): Promise<Page<T>> {
+  applyKeyset(qb, order, page);
+  const { entities, raw } = await qb.getRawAndEntities<Record<string, string>>();
+  return pageOf(entities, raw, order, page);
+}
+
+/**
+ * The same pagination for a query whose rows are not entities (an aggregate grouped by the key
+ * columns, say): the selected columns come back as the raw rows, the cursor keys stripped.
+ */
+export async function paginateKeysetRows<R extends object>(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  order: KeysetOrder,
+  page: PageRequest,
+): Promise<Page<R>> {
+  applyKeyset(qb, order, page);
+  const raw = await qb.getRawMany<Record<string, string>>();
+  const rows = raw.map((row) => {
+    const copy: Record<string, unknown> = { ...row };
+    order.columns.forEach((_, i) => delete copy[`keyset_${i}`]);
+    return copy as R;
+  });
+  return pageOf(rows, raw, order, page);
+}
+
+function applyKeyset(qb: SelectQueryBuilder<ObjectLiteral>, order: KeysetOrder, page: PageRequest): void {
   const alias = qb.alias;
   const columns = order.columns.map(([column]) => `${alias}.${column}`);
   if (page.cursor !== undefined) {
@@ -48,11 +75,18 @@ export async function paginateKeyset<T extends ObjectLiteral>(
     qb.addSelect(`${column}::text`, `keyset_${i}`);
   });
   qb.limit(page.limit + 1);
-  const { entities, raw } = await qb.getRawAndEntities<Record<string, string>>();
-  if (entities.length <= page.limit) return { items: entities, next_cursor: null };
+}
+
+function pageOf<T>(
+  items: T[],
+  raw: readonly Record<string, string>[],
+  order: KeysetOrder,
+  page: PageRequest,
+): Page<T> {
+  if (items.length <= page.limit) return { items, next_cursor: null };
   const last = raw[page.limit - 1];
   return {
-    items: entities.slice(0, page.limit),
+    items: items.slice(0, page.limit),
     next_cursor: encodeCursor(order.columns.map((_, i) => last[`keyset_${i}`])),
   };
 }

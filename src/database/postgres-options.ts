@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { TlsOptions } from 'node:tls';
 import { isLoopbackHost, type DatabaseConfig } from '../../config';
 import { ENTITIES } from './entities';
+import { clientWithStatementTimeout } from './statement-timeout';
 
 export const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
@@ -17,9 +18,6 @@ export function tlsOptions(url: string, caFile?: string): TlsOptions | false | u
   if (parsed.searchParams.has('sslmode')) return undefined;
   return isLoopbackHost(parsed.hostname) ? false : { rejectUnauthorized: true };
 }
-
-/** Neon's pooled endpoints (PgBouncer, transaction mode) reject session startup parameters. */
-export const isPooledEndpoint = (url: string): boolean => new URL(url).hostname.includes('-pooler');
 
 export function buildDataSourceOptions(config: DatabaseConfig, url: string): DataSourceOptions {
   const connectionString = config.caFile ? withoutSslMode(url) : url;
@@ -39,11 +37,9 @@ export function buildDataSourceOptions(config: DatabaseConfig, url: string): Dat
       connectionTimeoutMillis: config.connectionTimeoutMs,
       idleTimeoutMillis: config.idleTimeoutMs,
       application_name: 'ragstore',
-      ...(config.statementTimeoutMs > 0 && !isPooledEndpoint(url)
-        ? { statement_timeout: config.statementTimeoutMs }
-        : {}),
-      // Client-side bound as well: it also covers the pooled endpoint and a hung network.
-      ...(config.statementTimeoutMs > 0 ? { query_timeout: config.statementTimeoutMs + 1_000 } : {}),
+      // No startup parameters beyond application_name (which PgBouncer tracks): a transaction-mode
+      // pooler refuses the others. Statement timeouts are kept by the client (statement-timeout.ts).
+      Client: clientWithStatementTimeout(config.statementTimeoutMs),
     },
   };
 }

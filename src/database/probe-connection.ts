@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Pool, type PoolConfig } from 'pg';
 import type { DataSource } from 'typeorm';
-import { isPooledEndpoint } from './postgres-options';
+import { clientWithStatementTimeout } from './statement-timeout';
 
 export const PROBE_TIMEOUT_MS = 1_500;
 /** A probe connection idle this long is closed (a server or proxy would drop it anyway). */
@@ -33,8 +33,9 @@ export class ProbeConnection implements OnApplicationShutdown {
       max: 1,
       connectionTimeoutMillis: PROBE_TIMEOUT_MS,
       idleTimeoutMillis: PROBE_IDLE_MS,
-      // Neon's pooled endpoint refuses startup parameters; query_timeout still bounds the wait.
-      ...(options.url && !isPooledEndpoint(options.url) ? { statement_timeout: PROBE_TIMEOUT_MS } : {}),
+      // Bounded on both ends with no startup parameter a pooler would refuse: the statement is
+      // cancelled on the server at the budget, and the wait ends then even if the cancel is lost.
+      Client: clientWithStatementTimeout(PROBE_TIMEOUT_MS),
       query_timeout: PROBE_TIMEOUT_MS,
       application_name: 'ragstore-probe',
       allowExitOnIdle: true,

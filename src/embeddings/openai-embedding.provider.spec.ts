@@ -103,13 +103,37 @@ describe('OpenAiEmbeddingProvider (against a loopback server)', () => {
     ]);
   });
 
-  it('gives up after the retry budget with EMBEDDING_UNAVAILABLE (503)', async () => {
+  it('gives up after the retry budget with EMBEDDING_UNAVAILABLE, passing on the provider’s Retry-After', async () => {
+    script.push(json(429, {}, { 'retry-after': '0' }), json(429, {}, { 'retry-after': '7' }));
+    await expect(provider({ maxRetries: 1 }).embed(['x'])).rejects.toMatchObject({
+      code: 'EMBEDDING_UNAVAILABLE',
+      upstream: { service: 'embedding provider', status: 429, retryAfterSeconds: 7 },
+    });
+  });
+
+  it('gives up after the retry budget with EMBEDDING_UNAVAILABLE', async () => {
     script.push(json(500, {}), json(502, {}), json(503, {}), embeddings([1, 2, 3]));
     await expect(provider().embed(['x'])).rejects.toMatchObject({
       code: 'EMBEDDING_UNAVAILABLE',
       message: expect.stringContaining('after 3 attempt(s): HTTP 503'),
     });
     expect(seen).toHaveLength(3);
+  });
+
+  it('reports a provider that never answers as EMBEDDING_TIMEOUT once the retries are spent', async () => {
+    script.push(
+      () => undefined,
+      (_req, _body, res) => {
+        // Headers at once, then a body that never ends: the timeout covers the whole answer.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"data": [');
+      },
+    );
+    await expect(provider({ timeoutMs: 100, maxRetries: 1 }).embed(['x'])).rejects.toMatchObject({
+      code: 'EMBEDDING_TIMEOUT',
+      upstream: { service: 'embedding provider' },
+    });
+    expect(seen).toHaveLength(2);
   });
 
   it('times out a hung request and retries it', async () => {

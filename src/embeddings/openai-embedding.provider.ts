@@ -34,6 +34,7 @@ class RetryableFailure extends Error {
     message: string,
     readonly retryAfterMs?: number,
     readonly status?: number,
+    readonly timedOut = false,
   ) {
     super(message);
   }
@@ -69,10 +70,14 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
         if (!(error instanceof RetryableFailure)) throw error;
         if (attempt >= this.options.maxRetries) {
           throw new DomainError(
-            'EMBEDDING_UNAVAILABLE',
+            error.timedOut ? 'EMBEDDING_TIMEOUT' : 'EMBEDDING_UNAVAILABLE',
             `The embedding provider failed after ${attempt + 1} attempt(s): ${error.message}`,
             undefined,
-            { service: PROVIDER, status: error.status },
+            {
+              service: PROVIDER,
+              status: error.status,
+              ...(error.retryAfterMs !== undefined ? { retryAfterSeconds: error.retryAfterMs / 1000 } : {}),
+            },
           );
         }
         const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, retryBaseMs * 2 ** attempt);
@@ -87,6 +92,8 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
 
   private async attempt(texts: string[]): Promise<Float32Array[]> {
     let response: Response;
+    // Covers the whole attempt: the answer's body as well as its headers.
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       response = await fetch(`${this.options.baseUrl}/embeddings`, {
         method: 'POST',
@@ -95,12 +102,15 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
           ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
         },
         body: JSON.stringify({ model: this.model, input: texts, encoding_format: 'float' }),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal,
       });
     } catch (error) {
-      const name = (error as Error).name;
+      const timedOut = (error as Error).name === 'TimeoutError';
       throw new RetryableFailure(
-        name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : 'unreachable',
+        timedOut ? `no answer within ${this.options.timeoutMs} ms` : 'unreachable',
+        undefined,
+        undefined,
+        timedOut,
       );
     }
     const status = response.status;
@@ -120,6 +130,14 @@ export class OpenAiEmbeddingProvider extends EmbeddingProvider {
     // The answer's size follows from the request: a provider sending more is refused, not buffered.
     const limit = Math.max(MIN_RESPONSE_BYTES, texts.length * this.dimension * MAX_BYTES_PER_VALUE);
     const { text, truncated } = await readAtMost(response, limit);
+    if (signal.aborted) {
+      throw new RetryableFailure(
+        `no complete answer within ${this.options.timeoutMs} ms`,
+        undefined,
+        status,
+        true,
+      );
+    }
     if (truncated) {
       throw rejected(`The embedding provider answered with more than ${limit} bytes`, status);
     }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { NeonHealthIndicator } from './neon.health';
 import { QdrantHealthIndicator } from './qdrant.health';
+import { RateLimitHealthIndicator } from './rate-limit.health';
 import { Public } from '../auth/roles';
 
 @ApiTags('health')
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly neon: NeonHealthIndicator,
     private readonly qdrant: QdrantHealthIndicator,
+    private readonly rateLimit: RateLimitHealthIndicator,
   ) {}
 
   @Get('db/status/neon')
@@ -41,12 +43,18 @@ export class HealthController {
 
   @Get('health/ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: databases reachable and migrations applied' })
+  @ApiOperation({
+    summary:
+      'Readiness: databases reachable and migrations applied; also says where rate limits are counted ' +
+      '(rate_limit.store: redis, or per_process — with reason redis_unreachable while Redis is down, ' +
+      'which does not make the replica unready)',
+  })
   ready() {
     return this.health.check([
       () => this.neon.ping(),
       () => this.neon.migrations(),
       () => this.qdrant.check(),
+      () => this.rateLimit.check(),
     ]);
   }
 }

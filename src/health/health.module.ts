@@ -5,10 +5,11 @@ import { VectorsModule } from '../vectors/vectors.module';
 import { NeonHealthIndicator } from './neon.health';
 import { ProbeConnection } from '../database/probe-connection';
 import { QdrantHealthIndicator } from './qdrant.health';
+import { RateLimitHealthIndicator } from './rate-limit.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), VectorsModule],
   controllers: [HealthController],
-  providers: [ProbeConnection, NeonHealthIndicator, QdrantHealthIndicator],
+  providers: [ProbeConnection, NeonHealthIndicator, QdrantHealthIndicator, RateLimitHealthIndicator],
 })
 export class HealthModule {}

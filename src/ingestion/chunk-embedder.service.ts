@@ -25,8 +25,8 @@ export interface EmbeddedChunks {
 
 /**
  * Server-side embedding at ingest: chunks sent without a vector get one from the configured
- * provider, except where the document already stores an embedding of the same text by the same
- * model — unchanged text is never embedded twice. Runs before the ingest's transaction, so no
+ * provider, except where any document already stores an embedding of the same text by the same
+ * model — unchanged or repeated text is never embedded twice. Runs before the ingest's transaction, so no
  * lock or connection is held across the provider's network calls.
  */
 @Injectable()

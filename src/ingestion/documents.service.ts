@@ -9,7 +9,10 @@ import type { ConfigType } from '@nestjs/config';
 import { ingestionConfig } from '../../config';
 import { ChunkChanges } from '../chunks/chunk-changes';
 import { DocumentChunksRepository } from '../chunks/document-chunks.repository';
+import { DocumentSummariesRepository } from '../chunks/document-summaries.repository';
 import { NotFoundError } from '../common/errors';
+import { mapPage, type Page, type PageRequest } from '../common/pagination';
+import type { DocumentSummaryDto } from './dto/document-summary.dto';
 import { OutboxRelay } from '../sync/outbox-relay.service';
 
 const PURGE_BATCH = 1_000;
@@ -24,7 +27,7 @@ export interface DocumentDeletion {
 }
 
 /**
- * Whole-document deletes and the retention purge. A soft delete hides the chunks from retrieval
+ * The document list, whole-document deletes and the retention purge. A soft delete hides the chunks from retrieval
  * at once (retrieval hydrates from Postgres) and queues their points' removal.
  */
 @Injectable()
@@ -36,6 +39,7 @@ export class DocumentsService implements OnApplicationBootstrap, OnApplicationSh
     private readonly changes: ChunkChanges,
     private readonly chunks: DocumentChunksRepository,
     private readonly relay: OutboxRelay,
+    private readonly summaries: DocumentSummariesRepository,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
   ) {}
 
@@ -49,6 +53,19 @@ export class DocumentsService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+  }
+
+  async list(page: PageRequest): Promise<Page<DocumentSummaryDto>> {
+    return mapPage(await this.summaries.list(page), (row) => ({
+      document_reference: row.document_reference,
+      title: row.title,
+      chunks: row.chunks,
+      synced_chunks: row.synced_chunks,
+      pending_chunks: row.pending_chunks,
+      failed_chunks: row.failed_chunks,
+      characters: Number(row.characters),
+      last_updated_at: row.last_updated_at,
+    }));
   }
 
   async deleteDocument(documentReference: string, hard: boolean, waitMs: number): Promise<DocumentDeletion> {

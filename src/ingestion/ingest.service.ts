@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import { ingestionConfig, vectorsConfig } from '../../config';
+import { ingestionConfig } from '../../config';
 import { ChunkChanges } from '../chunks/chunk-changes';
 import type { ChunkWrite } from '../chunks/chunk-columns';
 import { DocumentChunksRepository } from '../chunks/document-chunks.repository';
 import { encodeEmbedding } from '../chunks/embedding-codec';
 import { validationFailed } from '../common/validation';
-import type { Transaction } from '../database/transactions';
-import { CollectionBindingRepository } from '../sync/collection-binding.repository';
+import { CollectionBindings } from '../sync/collection-binding.service';
 import { OutboxRelay } from '../sync/outbox-relay.service';
 import { ChunkEmbedder } from './chunk-embedder.service';
 import { contentHash, deriveChunkId } from './chunk-identity';
@@ -16,11 +15,7 @@ import type { IngestRequestDto } from './dto/ingest-request.dto';
 import type { IngestedChunkDto, IngestResponseDto } from './dto/ingest-response.dto';
 import { countOf, planIngest, type PlannedAction, type PlannedChunk } from './ingest-plan';
 import { validateBatch } from './ingest-validation';
-import {
-  ChunkOfAnotherDocumentError,
-  DuplicateContentError,
-  EmbeddingModelMismatchError,
-} from './ingestion.errors';
+import { ChunkOfAnotherDocumentError, DuplicateContentError } from './ingestion.errors';
 
 const MAX_METADATA_BYTES = 16 * 1024;
 
@@ -35,11 +30,10 @@ export class IngestService {
   constructor(
     private readonly changes: ChunkChanges,
     private readonly documentChunks: DocumentChunksRepository,
-    private readonly bindings: CollectionBindingRepository,
+    private readonly bindings: CollectionBindings,
     private readonly relay: OutboxRelay,
     private readonly embedder: ChunkEmbedder,
     @Inject(ingestionConfig.KEY) private readonly config: ConfigType<typeof ingestionConfig>,
-    @Inject(vectorsConfig.KEY) private readonly collection: ConfigType<typeof vectorsConfig>,
   ) {}
 
   /**
@@ -48,7 +42,7 @@ export class IngestService {
    */
   async ingestBatch(request: IngestRequestDto): Promise<IngestResult> {
     const violations = validateBatch(request, {
-      vectorSize: this.collection.vectorSize,
+      vectorSize: this.bindings.vectorSize,
       maxBatch: this.config.maxBatch,
       maxTextChars: this.config.maxTextChars,
       maxMetadataBytes: MAX_METADATA_BYTES,
@@ -77,7 +71,7 @@ export class IngestService {
 
     const { result, changed } = await this.changes.apply(async (tx) => {
       await this.documentChunks.lockDocument(tx, documentReference);
-      await this.guardEmbeddingModel(tx, model);
+      await this.bindings.bindOrRefuse(tx, model);
       const existing = await this.documentChunks.findCollisions(
         tx,
         documentReference,
@@ -176,15 +170,6 @@ export class IngestService {
       ]);
     }
     return model;
-  }
-
-  private async guardEmbeddingModel(tx: Transaction, model: string) {
-    const { collection: name, vectorSize } = this.collection;
-    const requested = { embedding_model: model, vector_size: vectorSize };
-    const bound = await this.bindings.bindIfUnbound(tx, name, requested);
-    if (bound.embedding_model !== model || bound.vector_size !== vectorSize) {
-      throw new EmbeddingModelMismatchError(name, bound, requested);
-    }
   }
 }
 

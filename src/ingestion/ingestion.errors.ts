@@ -1,5 +1,4 @@
 import { DomainError } from '../common/errors';
-import type { CollectionBinding } from '../sync/collection-binding.repository';
 import type { Duplicate, IngestPlan, PlannableWrite } from './ingest-plan';
 
 /** Details name at most this many items: a 1 000-chunk batch of duplicates stays readable. */
@@ -23,18 +22,6 @@ export class ChunkOfAnotherDocumentError extends DomainError {
       `${foreign.length} chunk_id(s) already belong to another document; an ingest of ${documentReference} ` +
         'cannot take them over (delete them there first, or let the service derive the ids)',
       { chunks: foreign.slice(0, MAX_LISTED) },
-    );
-  }
-}
-
-export class EmbeddingModelMismatchError extends DomainError {
-  constructor(collection: string, bound: CollectionBinding, requested: CollectionBinding) {
-    super(
-      'EMBEDDING_MODEL_MISMATCH',
-      `Collection ${collection} holds ${bound.embedding_model} embeddings of size ${bound.vector_size}; ` +
-        `this batch is ${requested.embedding_model} of size ${requested.vector_size}. ` +
-        'Changing models goes through vectors:rebuild.',
-      { collection, bound, requested },
     );
   }
 }

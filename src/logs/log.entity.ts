@@ -45,7 +45,8 @@ export class LogEntity {
   @Column({ type: 'uuid', nullable: true })
   user_id!: string | null;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL', createForeignKeyConstraints: true })
+  // Erasing a user erases their retrievals: a query is the user's own text.
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', createForeignKeyConstraints: true })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'logs_user_id_fkey' })
   user?: UserEntity;
 

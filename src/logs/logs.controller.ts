@@ -7,6 +7,7 @@ import { ListLogsQueryDto } from './dto/list-logs-query.dto';
 import { LogResponseDto } from './dto/log-response.dto';
 import { LogsService } from './logs.service';
 import { RequireRole } from '../auth/roles';
+import { ApiBodyExamples } from '../common/api-examples';
 
 @ApiTags('logs')
 @RequireRole('writer')
@@ -32,6 +33,12 @@ export class LogsController {
 
   @Patch(':log_id')
   @ApiOperation({ summary: 'Attach the generated response to a retrieval log' })
+  @ApiBodyExamples(AttachResponseDto, {
+    answer: {
+      summary: 'The answer generated from this retrieval',
+      value: { response: 'Its electrical resistance changes when it is stretched (p. 42).' },
+    },
+  })
   @ApiOkResponse({ type: LogResponseDto })
   attachResponse(
     @UuidParam('log_id') logId: string,

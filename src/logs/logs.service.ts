@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { changedFields } from '../audit-logs/audit-entry';
+import { changedFields, fieldNames } from '../audit-logs/audit-entry';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { mapPage, type Page } from '../common/pagination';
 import type { AttachResponseDto } from './dto/attach-response.dto';
@@ -38,8 +38,8 @@ export class LogsService {
         operation_type: 'update',
         resource_type: 'log',
         resource_id: logId,
-        user_id: null,
-        details: { changes },
+        user_id: before.user_id,
+        details: { changed_fields: fieldNames(changes) },
       });
       return toLogResponse(after);
     });
@@ -67,7 +67,7 @@ export class LogsService {
       resource_type: 'log',
       resource_id: logId,
       user_id: userId,
-      details: { changes: changedFields(log, { response }), via: 'chat_turn' },
+      details: { changed_fields: fieldNames(changedFields(log, { response })), via: 'chat_turn' },
     });
   }
 

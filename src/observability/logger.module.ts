@@ -6,6 +6,7 @@ import pino, { type DestinationStream, type LogFn } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { appConfig } from '../../config';
 import { RequestContextService } from '../common/request-context.module';
+import { clientRequestIdOf } from '../common/request-id';
 import { REDACTED, resetSecretScrubber } from './secret-scrubber';
 
 /** Paths of log fields that may hold a secret; pino replaces their values. */
@@ -66,7 +67,8 @@ function logStream(format: 'pretty' | 'json', output: LogOutput): DestinationStr
     sync: true,
     colorize: true,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,name,context,request_id,method,route,path,status_code,response_time_ms',
+    ignore:
+      'pid,hostname,name,context,request_id,client_request_id,method,route,path,status_code,response_time_ms',
     messageFormat: prettyMessage,
     singleLine: true,
   });
@@ -98,8 +100,9 @@ export class LoggerModule {
                   name: app.serviceName,
                   redact: { paths: REDACTED_PATHS, censor: REDACTED },
                   mixin: () => {
-                    const requestId = requestContext.current().request_id;
-                    return requestId ? { request_id: requestId } : {};
+                    const { request_id, client_request_id } = requestContext.current();
+                    if (!request_id) return {};
+                    return client_request_id ? { request_id, client_request_id } : { request_id };
                   },
                   hooks: {
                     // The paths above catch secrets where we expect them; this catches every
@@ -130,9 +133,11 @@ export function logRequests(fastify: FastifyInstance): void {
   const logger = new Logger('HttpRequest');
   fastify.addHook('onResponse', (request, reply, done) => {
     if (!PROBE.test(request.url)) {
+      const clientId = clientRequestIdOf(request);
       logger.log(
         {
           request_id: request.id,
+          ...(clientId ? { client_request_id: clientId } : {}),
           method: request.method,
           route: request.routeOptions.url,
           path: request.url.split('?')[0],

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiOkResponse,
@@ -9,10 +9,12 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitClass } from '../auth/rate-limit';
 import { OwnedBy, RequireRole } from '../auth/roles';
+import { ApiBodyExamples, EXAMPLE_VECTOR } from '../common/api-examples';
+import { ErrorResponseDto } from '../common/api-error-responses';
 import { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { RetrieveResponseDto } from './dto/retrieve-response.dto';
 import { RetrievalService } from './retrieval.service';
-import { RetrieveRequestPipe } from './retrieve-request.pipe';
+import { RetrieveBody, RetrieveRequestPipe } from './retrieve-request.pipe';
 import { serverTimingHeader } from './stage-timer';
 
 @ApiTags('retrieval')
@@ -32,13 +34,48 @@ export class RetrievalController {
       'selected_text: only chunks overlapping the selected passage. Every hit is confirmed by PostgreSQL. ' +
       'Stage timings are also in the Server-Timing header.',
   })
+  @ApiBodyExamples(RetrieveRequestDto, {
+    question: {
+      summary: 'A question, embedded by the service',
+      value: {
+        query: 'How does a strain gauge measure force?',
+        top_k: 5,
+        mode: 'vector',
+        session_id: 'session-42',
+      },
+    },
+    hybrid: {
+      summary: 'Hybrid: vector and full-text rankings fused, within some pages of one document',
+      value: {
+        query: 'strain gauge resistance',
+        mode: 'hybrid',
+        top_k: 5,
+        filter: { document_reference: 'robotics-handbook.pdf', page_from: 40, page_to: 45 },
+      },
+    },
+    selected_text: {
+      summary: 'A question about a passage the reader selected',
+      value: {
+        query: 'What does this mean?',
+        mode: 'selected_text',
+        selected_text: 'A strain gauge changes its electrical resistance when it is stretched.',
+        top_k: 3,
+      },
+    },
+    query_vector: {
+      summary: 'Your own query embedding',
+      description: 'query_vector has VECTOR_SIZE numbers (this example shows three: put your own).',
+      value: { query_vector: EXAMPLE_VECTOR, top_k: 5, mode: 'vector' },
+    },
+  })
   @ApiOkResponse({ type: RetrieveResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid request; details name each field' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid request; details name each field' })
   @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
     description: 'PostgreSQL, the vector store or the embedding provider is down',
   })
   async retrieve(
-    @Body(RetrieveRequestPipe) body: RetrieveRequestDto,
+    @RetrieveBody(RetrieveRequestPipe) body: RetrieveRequestDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RetrieveResponseDto> {

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { retrievalConfig } from '../../config';
+import { withStatementTimeout } from '../database/statement-timeout';
 import type { VectorFilter } from '../vectors/vector-store';
 import type { VerifiedRow } from './hydration';
 import type { SelectionProbe } from './selection-probe';
@@ -20,11 +23,22 @@ const normalised = (sql: string) => `btrim(regexp_replace(lower(${sql}), '[^[:al
 
 /**
  * Retrieval's reads of `chunks`. Each method is ONE statement: a retrieval makes exactly one
- * round trip to PostgreSQL on its hot path, whatever the mode.
+ * round trip to PostgreSQL on its hot path, whatever the mode. Each is bounded by
+ * RETRIEVAL_STATEMENT_TIMEOUT_MS (cancelled past it: SQLSTATE 57014), so one costly query cannot
+ * hold a pooled connection for the general DB_STATEMENT_TIMEOUT_MS.
  */
 @Injectable()
 export class RetrievalRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
+  ) {}
+
+  private read<T>(sql: string, params: unknown[]): Promise<T> {
+    const ms = this.config.statementTimeoutMs;
+    const run = () => this.dataSource.query<T>(sql, params);
+    return ms > 0 ? withStatementTimeout(ms, run) : run();
+  }
 
   /**
    * The live rows among `ids` (primary-key lookups), each flagged with whether Postgres' own
@@ -37,7 +51,7 @@ export class RetrievalRepository {
    */
   findLiveByIds(ids: readonly string[], filter: VectorFilter | undefined): Promise<VerifiedRow[]> {
     const params: unknown[] = [ids];
-    return this.dataSource.query(
+    return this.read(
       `SELECT ${COLUMNS}, ${filterSql(filter, params)} AS in_filter
          FROM (SELECT * FROM chunks WHERE chunk_id = ANY($1::uuid[]) OFFSET 0) c
         WHERE c.deleted_at IS NULL`,
@@ -66,7 +80,7 @@ export class RetrievalRepository {
   ): Promise<HybridRow[]> {
     const params: unknown[] = [vectorIds, query, limit, matchLimit];
     const inFilter = filterSql(filter, params);
-    return this.dataSource.query(
+    return this.read(
       `WITH text_hits AS (
          SELECT c.chunk_id, ts_rank_cd(c.search_vector, c.query, 1) AS text_score,
                 row_number() OVER (ORDER BY ts_rank_cd(c.search_vector, c.query, 1) DESC, c.chunk_id) AS text_rank
@@ -111,7 +125,7 @@ export class RetrievalRepository {
     const holdsRun = [...probe.runs, ...probe.phrases]
       .map((run) => `t.normalised LIKE '%' || ${normalised(bind(run))} || '%'`)
       .join(' OR ');
-    return this.dataSource.query(
+    return this.read(
       `SELECT ${COLUMNS},
               strpos(t.normalised, n.selection) > 0 AS contains_selection,
               strpos(n.selection, t.normalised) > 0 AS within_selection

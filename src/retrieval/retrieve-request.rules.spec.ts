@@ -49,6 +49,7 @@ describe('retrieve request rules', () => {
     [{ query: 'x', filter: { page_from: -1 } }, 'filter.page_from'],
     [{ query: 'x', filter: { document_reference: ['a', 7] } }, 'filter.document_reference'],
     [{ query: 'x', filter: { document_reference: '' } }, 'filter.document_reference'],
+    [{ query: 'x', filter: { document_reference: [] } }, 'filter.document_reference'],
     [{ query: 'x', filter: { ids: ['a'] } }, 'filter.ids'],
     [{ query: 'x', vector: [1] }, 'vector'],
   ])('rejects %j naming %s', (body, field) => {

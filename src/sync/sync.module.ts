@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChunksModule } from '../chunks/chunks.module';
 import { VectorsModule } from '../vectors/vectors.module';
 import { CollectionBindingRepository } from './collection-binding.repository';
+import { CollectionBindings } from './collection-binding.service';
 import { ConsistencyRepairService } from './consistency-repair.service';
 import { ConsistencyController } from './consistency.controller';
 import { ConsistencyRepository } from './consistency.repository';
@@ -28,6 +29,7 @@ import { RebuildService } from './rebuild.service';
     RebuildRepository,
     RebuildService,
     CollectionBindingRepository,
+    CollectionBindings,
   ],
   exports: [
     OutboxRelay,
@@ -35,6 +37,7 @@ import { RebuildService } from './rebuild.service';
     ConsistencyRepairService,
     RebuildService,
     CollectionBindingRepository,
+    CollectionBindings,
   ],
 })
 export class SyncModule {}

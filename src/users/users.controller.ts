@@ -15,6 +15,7 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 import { RequireRole } from '../auth/roles';
+import { ApiBodyExamples } from '../common/api-examples';
 import { RateLimitClass } from '../auth/rate-limit';
 
 @ApiTags('users')
@@ -26,6 +27,16 @@ export class UsersController {
 
   @Post()
   @ApiOperation({ summary: 'Create a user (409 DUPLICATE when the email exists, in any case)' })
+  @ApiBodyExamples(CreateUserDto, {
+    reader: {
+      summary: 'A reader with a profile and preferences',
+      value: {
+        email: 'reader@example.com',
+        profile_metadata: { display_name: 'Ada', locale: 'en-GB' },
+        preferences: { answer_length: 'short', show_citations: true },
+      },
+    },
+  })
   @ApiCreatedResponse({ type: UserResponseDto })
   create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return this.users.create(dto);
@@ -47,6 +58,12 @@ export class UsersController {
 
   @Patch(':user_id')
   @ApiOperation({ summary: 'Change email, profile_metadata, preferences or is_active' })
+  @ApiBodyExamples(UpdateUserDto, {
+    preferences: {
+      summary: 'New preferences (the fields sent replace the stored ones)',
+      value: { preferences: { answer_length: 'long', show_citations: true } },
+    },
+  })
   @ApiOkResponse({ type: UserResponseDto })
   update(@UuidParam('user_id') userId: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
     return this.users.update(userId, dto);

@@ -18,6 +18,13 @@ export interface UserFilters {
   email_prefix?: string;
 }
 
+/** What erasing a user took with it, by table. */
+export interface ErasedRows {
+  chat_history: number;
+  logs: number;
+  api_keys: number;
+}
+
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -73,9 +80,20 @@ export class UsersRepository {
     return this.update(manager, userId, { last_login: () => 'now()' });
   }
 
-  /** Erases the user; chat history goes with it (ON DELETE CASCADE), logs keep a null user_id. */
-  async deleteById(manager: EntityManager, userId: string): Promise<void> {
+  /**
+   * Erases the user; their chat history, retrieval logs and API keys go with it (ON DELETE
+   * CASCADE). Returns how many rows of each the cascade took, counted under the caller's lock on
+   * the user row (a new row referencing the user waits for that lock, so the counts are exact).
+   */
+  async deleteById(manager: EntityManager, userId: string): Promise<ErasedRows> {
+    const [counts] = await manager.query<ErasedRows[]>(
+      `SELECT (SELECT count(*) FROM chat_history WHERE user_id = $1)::int AS chat_history,
+              (SELECT count(*) FROM logs WHERE user_id = $1)::int AS logs,
+              (SELECT count(*) FROM api_keys WHERE user_id = $1)::int AS api_keys`,
+      [userId],
+    );
     await manager.delete(UserEntity, { user_id: userId });
+    return counts;
   }
 
   /** Oldest first, so users created while a client pages land on later pages. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { changedFields, newValues } from '../audit-logs/audit-entry';
+import { changedFields, fieldNames, newValues } from '../audit-logs/audit-entry';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { mapPage, type Page } from '../common/pagination';
@@ -30,7 +30,7 @@ export class UsersService {
         resource_type: 'user',
         resource_id: user.user_id,
         user_id: user.user_id,
-        details: { changes: changedFields(null, dto) },
+        details: { changed_fields: fieldNames(changedFields(null, dto)) },
       });
       return toUserResponse(user);
     });
@@ -74,7 +74,7 @@ export class UsersService {
         resource_type: 'user',
         resource_id: userId,
         user_id: userId,
-        details: { changes },
+        details: { changed_fields: fieldNames(changes) },
       });
       return toUserResponse(after);
     });
@@ -90,7 +90,7 @@ export class UsersService {
         resource_type: 'user',
         resource_id: userId,
         user_id: userId,
-        details: { changes: changedFields(before, { last_login: after.last_login }) },
+        details: { changed_fields: fieldNames(changedFields(before, { last_login: after.last_login })) },
       });
       return toUserResponse(after);
     });
@@ -98,7 +98,9 @@ export class UsersService {
 
   /**
    * Soft: deactivates (idempotent; audited once). Hard: erases the user and, by cascade, their chat
-   * history; the audit trail has no foreign key to users, so it keeps every row about them.
+   * history, retrieval logs and API keys. The audit trail keeps every row about them — it has no
+   * foreign key to users — but those rows hold ids and field names, never a personal value, so
+   * nothing the user gave us survives the erasure.
    */
   remove(userId: string, hard: boolean): Promise<void> {
     return this.transactions.run(async (manager) => {
@@ -106,13 +108,13 @@ export class UsersService {
       // A deactivated or erased user's keys stop working now, not when a cache expires.
       const revokedKeys = await this.apiKeys.revokeForUser(manager, userId);
       if (hard) {
-        await this.users.deleteById(manager, userId);
+        const erased = await this.users.deleteById(manager, userId);
         await this.audit.record(manager, {
           operation_type: 'hard_delete',
           resource_type: 'user',
           resource_id: userId,
           user_id: userId,
-          details: { cascaded: ['chat_history', 'api_keys'], revoked_keys: revokedKeys },
+          details: { erased, revoked_keys: revokedKeys },
         });
         return;
       }
@@ -123,7 +125,10 @@ export class UsersService {
         resource_type: 'user',
         resource_id: userId,
         user_id: userId,
-        details: { changes: changedFields(before, { is_active: false }), revoked_keys: revokedKeys },
+        details: {
+          changed_fields: fieldNames(changedFields(before, { is_active: false })),
+          revoked_keys: revokedKeys,
+        },
       });
     });
   }

@@ -9,7 +9,13 @@ import { loadDatabaseConfig } from '../../config';
 import { AllExceptionsFilter } from '../../src/common/all-exceptions.filter';
 import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
-import { adminUrl, createTestDatabase, withAdminClient, type TestDatabase } from '../support/postgres';
+import {
+  adminUrl,
+  createTestDatabase,
+  throughPooler,
+  withAdminClient,
+  type TestDatabase,
+} from '../support/postgres';
 import { dataDirectory } from '../support/service-process';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -91,7 +97,12 @@ describe('database outages answer 503 DATABASE_UNAVAILABLE with Retry-After', ()
 
     await expect503('too-many-connections');
     expect(thrown.get('too-many-connections')).toBeInstanceOf(DatabaseError);
-    expect((thrown.get('too-many-connections') as DatabaseError).code).toBe('53300');
+    // A pooler relays the server's refusal of its own login as 08P01 with the server's message.
+    const refusal = thrown.get('too-many-connections') as DatabaseError;
+    expect({ code: refusal.code, message: refusal.message }).toEqual({
+      code: throughPooler() ? '08P01' : '53300',
+      message: expect.stringMatching(/too many connections for role/),
+    });
   });
 
   it('57P03 while connecting: a server that is shutting down', async () => {

@@ -65,16 +65,13 @@ describe('documentation and metrics in production', () => {
   });
   afterAll(() => t?.close());
 
-  it('need an API key, whichever way the path is spelled', async () => {
+  it('need an API key, whichever way the path is spelled (the OpenAPI document and /metrics)', async () => {
     for (const path of [
-      '/docs',
-      '/docs/',
-      '/docs?x=1',
       '/docs-json',
       '/docs-yaml',
       '/%64ocs-json',
       '/docs%2Djson',
-      '/%64ocs',
+      '/docs-json?x=1',
       '/%64ocs-yaml',
       '/metrics',
       '/%6detrics',
@@ -84,6 +81,33 @@ describe('documentation and metrics in production', () => {
       expect([path, keyed.status]).toEqual([path, 200]);
     }
     expect((await fetch(`${t.baseUrl}/health/live`)).status).toBe(200);
+  });
+
+  it('serve the Swagger UI page without a key (to authorize in), holding no part of the API', async () => {
+    const document = await (
+      await fetch(`${t.baseUrl}/docs-json`, { headers: { 'x-api-key': adminKey } })
+    ).json();
+    const revealing = [...Object.keys(document.paths), ...Object.keys(document.components.schemas)];
+    expect(revealing).toEqual(expect.arrayContaining(['/v1/retrieve', 'RetrieveRequestDto']));
+    for (const path of [
+      '/docs',
+      '/docs/',
+      '/docs?x=1',
+      '/%64ocs',
+      '/docs/index.html',
+      '/docs/swagger-ui-init.js',
+      '/%64ocs/swagger-ui-init.js',
+    ]) {
+      const res = await fetch(`${t.baseUrl}${path}`);
+      expect([path, res.status]).toEqual([path, 200]);
+      const text = await res.text();
+      expect([path, revealing.filter((name) => text.includes(name))]).toEqual([path, []]);
+    }
+    // The shell the page starts from: the ways to authorize, and no route.
+    const init = await (await fetch(`${t.baseUrl}/docs/swagger-ui-init.js`)).text();
+    expect(init).toContain('"securitySchemes"');
+    expect(init).toContain('"paths": {}');
+    expect(init).toContain("download('/docs-json')");
   });
 });
 

@@ -34,10 +34,15 @@ describe('HTTP surface', () => {
     });
   });
 
-  it('echoes a caller-supplied x-request-id in the header and the error body', async () => {
-    const res = await fetch(`${t.baseUrl}/v1/nothing-here`, { headers: { 'x-request-id': 'trace-42.a' } });
-    expect(res.headers.get('x-request-id')).toBe('trace-42.a');
-    expect((await res.json()).request_id).toBe('trace-42.a');
+  it('issues its own request id whatever the caller sends: never the caller-supplied x-request-id', async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const first = await fetch(`${t.baseUrl}/v1/nothing-here`, { headers: { 'x-request-id': 'trace-42.a' } });
+    const second = await fetch(`${t.baseUrl}/v1/nothing-here`, { headers: { 'x-request-id': 'trace-42.a' } });
+    for (const res of [first, second]) {
+      expect(res.headers.get('x-request-id')).toMatch(uuid);
+      expect((await res.json()).request_id).toBe(res.headers.get('x-request-id'));
+    }
+    expect(first.headers.get('x-request-id')).not.toBe(second.headers.get('x-request-id'));
   });
 
   it('generates a UUID request id when none, or an unsafe one, is sent', async () => {

@@ -6,6 +6,7 @@ interface LogLine {
   msg?: string;
   context?: string;
   request_id?: string;
+  client_request_id?: string;
   route?: string;
   status_code?: number;
 }
@@ -44,10 +45,14 @@ describe('request logging', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as LogLine);
 
-    const probeLines = lines.filter((l) => l.request_id === 'probe-7');
+    // The request id is the server's; the caller's x-request-id rides along as client_request_id.
+    expect(lines.filter((l) => l.request_id === 'probe-7' || l.request_id === 'list-7')).toEqual([]);
+    const probeLines = lines.filter((l) => l.client_request_id === 'probe-7');
     expect(probeLines.map((l) => l.context)).toEqual(['QdrantHealthIndicator']);
-    expect(lines.filter((l) => l.request_id === 'list-7')).toEqual([
+    expect(probeLines[0].request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines.filter((l) => l.client_request_id === 'list-7')).toEqual([
       expect.objectContaining({
+        request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         context: 'HttpRequest',
         msg: 'request completed',
         route: '/v1/users',

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { startTestApp, type TestApp } from '../support/app';
 import { ingestBody, postJson, uniqueDocument, unitVector } from '../support/ingest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { waitForLogRow } from '../support/retrieval-logs';
 import { TcpProxy } from '../support/tcp-proxy';
 
 const DIM = 16;
@@ -18,20 +19,6 @@ async function ingestInto(t: TestApp): Promise<void> {
     ingestBody(uniqueDocument(), chunks, { embedding_model: new HashingEmbeddingProvider(DIM).model }),
   );
   expect(res.status).toBe(201);
-}
-
-async function waitForLogRow(url: string, logId: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const deadline = Date.now() + 2_000;
-    while ((await client.query(`SELECT 1 FROM logs WHERE log_id = $1`, [logId])).rowCount === 0) {
-      if (Date.now() > deadline) throw new Error(`log row ${logId} was not written`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 describe('retrieval when PostgreSQL is down', () => {
@@ -75,6 +62,63 @@ describe('retrieval when PostgreSQL is down', () => {
       });
       expect(res.body.results).toBeUndefined();
     }
+  });
+});
+
+describe('a retrieval past RETRIEVAL_STATEMENT_TIMEOUT_MS', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let locker: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp({
+      databaseUrl: db.url,
+      env: { VECTOR_SIZE: String(DIM), RETRIEVAL_STATEMENT_TIMEOUT_MS: '300' },
+    });
+    await ingestInto(t);
+    locker = new Client({ connectionString: db.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker?.end();
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('is cancelled on the server and answers 503 DATABASE_TIMEOUT, and the next retrieval is served', async () => {
+    // Every read of chunks waits behind this lock: each retrieval's one statement runs until it
+    // is stopped (through a transaction-mode PgBouncer too: CI's third run).
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE chunks IN ACCESS EXCLUSIVE MODE');
+    try {
+      const requests = [
+        { query_vector: chunks[0].embedding, mode: 'vector' },
+        { query: 'gyroscopes', mode: 'hybrid' },
+        { selected_text: chunks[1].chunk_text, query_vector: chunks[1].embedding, mode: 'selected_text' },
+      ];
+      for (const request of requests) {
+        const res = await postJson(`${t.baseUrl}/v1/retrieve`, request);
+        expect({ mode: request.mode, status: res.status, code: res.body.code }).toEqual({
+          mode: request.mode,
+          status: 503,
+          code: 'DATABASE_TIMEOUT',
+        });
+        expect(res.body.message).toMatch(/time limit/);
+        expect(res.body.results).toBeUndefined();
+      }
+      // Cancelled, not abandoned: no statement of the app's is still waiting for the lock.
+      const waiting = await locker.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+      );
+      expect(waiting.rows[0].n).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK');
+    }
+    const ok = await postJson(`${t.baseUrl}/v1/retrieve`, { query_vector: chunks[0].embedding });
+    expect(ok.status).toBe(200);
+    expect(ok.body.results[0].chunk_text).toBe(chunks[0].chunk_text);
   });
 });
 

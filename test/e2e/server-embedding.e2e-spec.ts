@@ -16,6 +16,7 @@ describe('server-side embedding at ingest (OpenAI-compatible provider on loopbac
       env: {
         ...providerEnv(provider, DIM),
         EMBEDDING_BATCH_SIZE: '2',
+        EMBEDDING_TIMEOUT_MS: '400',
       },
     });
     pg = new Client({ connectionString: t.db.url });
@@ -30,6 +31,8 @@ describe('server-side embedding at ingest (OpenAI-compatible provider on loopbac
     provider.inputs.length = 0;
     provider.requests = 0;
     provider.failWith = undefined;
+    provider.retryAfter = undefined;
+    provider.stall = false;
   });
 
   const ingest = (body: unknown) => postJson(`${t.baseUrl}/v1/ingest`, body);
@@ -76,6 +79,39 @@ describe('server-side embedding at ingest (OpenAI-compatible provider on loopbac
     expect(provider.inputs).toEqual(['The keeper oiled the clockwork.']);
   });
 
+  it('reuses an embedding another document already stores for the same text and model: no provider call', async () => {
+    const [original, copy] = [uniqueDocument('original'), uniqueDocument('copy')];
+    const shared = ['A paragraph quoted in two chapters.', 'The same boilerplate footer on every page.'];
+    expect(
+      (await ingest({ document_reference: original, chunks: shared.map((chunk_text) => ({ chunk_text })) }))
+        .status,
+    ).toBe(201);
+    provider.inputs.length = 0;
+    provider.requests = 0;
+
+    const res = await ingest({
+      document_reference: copy,
+      chunks: [...shared, 'Only the copy has this line.'].map((chunk_text) => ({ chunk_text })),
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ created: 3, embedded: 1 });
+    expect(provider.inputs).toEqual(['Only the copy has this line.']);
+    const { rows } = await pg.query(
+      `SELECT o.embedding = c.embedding AS same FROM chunks o JOIN chunks c USING (content_hash)
+        WHERE o.document_reference = $1 AND c.document_reference = $2`,
+      [original, copy],
+    );
+    expect(rows).toEqual([{ same: true }, { same: true }]);
+
+    // Searchable in its own right: the copy's chunk is a point of its own.
+    const found = await postJson(`${t.baseUrl}/v1/retrieve`, {
+      query: 'boilerplate footer',
+      top_k: 1,
+      filter: { document_reference: copy },
+    });
+    expect(found.body.results[0]).toMatchObject({ document_reference: copy, chunk_text: shared[1] });
+  });
+
   it('rejects a batch naming another model that also leaves vectors out, with 400 naming embedding_model', async () => {
     const doc = uniqueDocument('mixed');
     const res = await ingest({
@@ -89,13 +125,65 @@ describe('server-side embedding at ingest (OpenAI-compatible provider on loopbac
     expect(await liveRows(doc)).toEqual([]);
   });
 
-  it('answers a stable 503 when the provider fails, and writes nothing', async () => {
-    provider.failWith = 500;
-    const doc = uniqueDocument('provider-down');
-    const res = await ingest({ document_reference: doc, chunks: [{ chunk_text: 'never stored' }] });
-    expect(res.status).toBe(503);
-    expect(res.body.code).toBe('EMBEDDING_UNAVAILABLE');
-    expect(JSON.stringify(res.body)).not.toContain('down');
-    expect(await liveRows(doc)).toEqual([]);
-  });
+  type Fault = Pick<EmbeddingServer, 'failWith' | 'retryAfter' | 'stall'>;
+  it.each<[string, number, Partial<Fault>, string, string | null, string]>([
+    [
+      'a 5xx after the retries',
+      502,
+      { failWith: 500 },
+      'EMBEDDING_UNAVAILABLE',
+      '5',
+      'The embedding provider failed (HTTP 500)',
+    ],
+    [
+      'a 429 naming its wait',
+      502,
+      { failWith: 429, retryAfter: '9' },
+      'EMBEDDING_UNAVAILABLE',
+      '9',
+      'The embedding provider failed (HTTP 429)',
+    ],
+    [
+      'a refusal',
+      502,
+      { failWith: 401 },
+      'EMBEDDING_REJECTED',
+      null,
+      'The embedding provider failed (HTTP 401)',
+    ],
+    [
+      'no answer in time',
+      504,
+      { stall: true },
+      'EMBEDDING_TIMEOUT',
+      '5',
+      'The embedding provider did not answer in time',
+    ],
+  ])(
+    'answers %s with %i and our own code, at ingest and at query, and writes nothing',
+    async (_case, status, fault, code, retryAfter, message) => {
+      Object.assign(provider, fault);
+      const doc = uniqueDocument('provider-fault');
+      const attempts = [
+        await ingest({ document_reference: doc, chunks: [{ chunk_text: 'never stored' }] }),
+        await postJson(
+          `${t.baseUrl}/v1/documents/${doc}`,
+          { format: 'text', content: 'Never stored either.' },
+          'PUT',
+        ),
+        await postJson(`${t.baseUrl}/v1/retrieve`, { query: `never asked ${doc}`, top_k: 1 }),
+      ];
+      for (const res of attempts) {
+        expect([res.status, res.body.code, res.body.message, res.headers.get('retry-after')]).toEqual([
+          status,
+          code,
+          message,
+          retryAfter,
+        ]);
+        // Nothing the provider said reaches the client.
+        expect(JSON.stringify(res.body)).not.toContain('down');
+      }
+      expect(await liveRows(doc)).toEqual([]);
+    },
+  );
 });

@@ -134,12 +134,18 @@ describe('users API', () => {
         user_id: userId,
         ip_address: '127.0.0.1',
         user_agent: 'ragstore-e2e/1.0',
-        request_id: 'audit-trail-test',
+        // The server's id, one per request; the caller's is kept beside it.
+        request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        details: expect.objectContaining({ client_request_id: 'audit-trail-test' }),
       });
     }
+    // Four requests sent with one x-request-id are four request ids in the trail.
+    expect(new Set(audit.body.items.map((row: { request_id: string }) => row.request_id)).size).toBe(4);
     const [, , update] = audit.body.items;
     expect(update.details).toEqual({
-      changes: { preferences: { old: { answer_length: 'short' }, new: { theme: 'light' } } },
+      // Which fields changed, never their values (they could not be erased with the user).
+      changed_fields: ['preferences'],
+      client_request_id: 'audit-trail-test',
       // Development mode: no key was checked, and the row says so.
       actor: { kind: 'auth_disabled' },
     });

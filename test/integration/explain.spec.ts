@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type Logger } from 'typeorm';
-import { loadDatabaseConfig } from '../../config';
+import { loadDatabaseConfig, loadRetrievalConfig } from '../../config';
 import { AuditLogsRepository } from '../../src/audit-logs/audit-logs.repository';
 import { ChatHistoryRepository } from '../../src/chat-history/chat-history.repository';
 import { ChunksRepository } from '../../src/chunks/chunks.repository';
 import { DocumentChunksRepository } from '../../src/chunks/document-chunks.repository';
+import { DocumentSummariesRepository } from '../../src/chunks/document-summaries.repository';
+import { StoredEmbeddingsRepository } from '../../src/chunks/stored-embeddings.repository';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
@@ -108,7 +110,7 @@ describe('hot queries use an index', () => {
   });
 
   it('selected text: candidates by the fingerprints index, and by the full-text index for a short phrase', async () => {
-    const repo = new RetrievalRepository(dataSource);
+    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
     const longSelection = text(17).split(' ').slice(10, 40).join(' ');
     expect(
       await planOf(() => repo.findOverlapping(longSelection, selectionProbe(longSelection), undefined, 200)),
@@ -118,6 +120,37 @@ describe('hot queries use an index', () => {
         repo.findOverlapping('the paragraph17 text', selectionProbe('x paragraph17 y'), undefined, 200),
       ),
     ).toMatch(/chunks_search_vector_idx/);
+  });
+
+  it('stored embeddings by (model, content hash), in any document', async () => {
+    const repo = new StoredEmbeddingsRepository(dataSource);
+    const hashes = [text(3), text(900)].map(md5Twice);
+    let found: Map<string, Buffer> | undefined;
+    const plan = await planOf(
+      async () => (found = await repo.findByContentHash('another-document', 'm', hashes)),
+    );
+    expect(found?.size).toBe(2);
+    expect(plan).toMatch(/chunks_embedding_model_content_hash_idx/);
+  });
+
+  it('documents: live chunks grouped by reference, read in reference order from an index (no sort of the table)', async () => {
+    const repo = new DocumentSummariesRepository(dataSource);
+    const first = await repo.list({ limit: 5 });
+    expect(first.items.map((d) => d.document_reference)).toEqual([
+      'doc-0',
+      'doc-1',
+      'doc-10',
+      'doc-11',
+      'doc-12',
+    ]);
+    for (const page of [{ limit: 5 }, { limit: 5, cursor: first.next_cursor! }]) {
+      const plan = await planOf(() => repo.list(page));
+      expect(plan).toMatch(/GroupAggregate/);
+      expect(plan).toMatch(
+        /Index (Only )?Scan using chunks_(live_content_hash_key|document_reference_chunk_index_idx)/,
+      );
+      expect(plan).not.toMatch(/Seq Scan|Sort/);
+    }
   });
 
   it('audit rows by resource', async () => {

@@ -1,5 +1,5 @@
 import { DataSource, type Logger } from 'typeorm';
-import { loadDatabaseConfig } from '../../config';
+import { loadDatabaseConfig, loadRetrievalConfig } from '../../config';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -60,7 +60,7 @@ describe('retrieval plans without statistics', () => {
   }
 
   it('vector hydration looks the hits up by primary key, with or without a filter', async () => {
-    const repo = new RetrievalRepository(dataSource);
+    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
     for (const filter of [undefined, { document_reference: 'doc-3' }]) {
       const plan = await planOf(() => repo.findLiveByIds(ids, filter));
       expect(plan).toMatch(/Index Scan on chunks_pkey/);
@@ -71,7 +71,7 @@ describe('retrieval plans without statistics', () => {
   });
 
   it('hybrid hydrates its candidates by primary key; its text leg uses the full-text index once the GIN pending list is merged', async () => {
-    const repo = new RetrievalRepository(dataSource);
+    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
     const run = () => repo.findHybridCandidates(ids, 'topic13 aspect13', undefined, 50, 1000);
     const fresh = await planOf(run);
     expect(fresh).toMatch(/Index Scan on chunks_pkey/);

@@ -5,7 +5,8 @@ import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding
 /**
  * A loopback OpenAI-compatible `POST /v1/embeddings` that embeds with the hashing provider and
  * counts what it is asked: the network edge a test swaps in to prove what gets (re-)embedded.
- * `failWith` makes every request answer that status until cleared.
+ * `failWith` makes every request answer that status until cleared (with `retryAfter` as its
+ * Retry-After header when set); `stall` makes every request go unanswered until cleared.
  */
 export interface EmbeddingServer {
   baseUrl: string;
@@ -14,6 +15,8 @@ export interface EmbeddingServer {
   inputs: string[];
   requests: number;
   failWith: number | undefined;
+  retryAfter: string | undefined;
+  stall: boolean;
   close(): Promise<void>;
 }
 
@@ -22,15 +25,25 @@ export async function startEmbeddingServer(
   model = 'counting-model',
 ): Promise<EmbeddingServer> {
   const hashing = new HashingEmbeddingProvider(dimension);
-  const state = { inputs: [] as string[], requests: 0, failWith: undefined as number | undefined };
+  const state = {
+    inputs: [] as string[],
+    requests: 0,
+    failWith: undefined as number | undefined,
+    retryAfter: undefined as string | undefined,
+    stall: false,
+  };
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (d: Buffer) => (raw += d.toString()));
     req.on('end', () => {
       state.requests++;
+      if (state.stall) return;
       if (state.failWith !== undefined) {
         res
-          .writeHead(state.failWith, { 'content-type': 'application/json' })
+          .writeHead(state.failWith, {
+            'content-type': 'application/json',
+            ...(state.retryAfter !== undefined ? { 'retry-after': state.retryAfter } : {}),
+          })
           .end('{"error":{"message":"down"}}');
         return;
       }
@@ -45,7 +58,11 @@ export async function startEmbeddingServer(
   return Object.assign(state, {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     model,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }
 

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-/** Written by the global setup: the server every test file clones its database from. */
+/**
+ * Written by the global setup: the server every test file clones its database from, reached
+ * directly (CREATE/DROP DATABASE, roles, pg_terminate_backend), and the URL the code under test
+ * connects through: the same server, or a pooler in front of it (TEST_DATABASE_URL naming a
+ * PgBouncer and TEST_DATABASE_DIRECT_URL the server behind it).
+ */
 export const ADMIN_URL_ENV = 'RAGSTORE_TEST_ADMIN_URL';
+export const APP_URL_ENV = 'RAGSTORE_TEST_APP_URL';
 export const TEMPLATE_ENV = 'RAGSTORE_TEST_TEMPLATE';
 
 export function adminUrl(): string {
@@ -11,7 +17,17 @@ export function adminUrl(): string {
   return url;
 }
 
-export function databaseUrl(name: string, base = adminUrl()): string {
+/** The server (or pooler) the code under test connects to; the admin URL without a pooler. */
+export function appUrl(): string {
+  return process.env[APP_URL_ENV] ?? adminUrl();
+}
+
+/** Whether the code under test reaches PostgreSQL through a pooler (CI's PgBouncer run). */
+export function throughPooler(): boolean {
+  return appUrl() !== adminUrl();
+}
+
+export function databaseUrl(name: string, base = appUrl()): string {
   const url = new URL(base);
   url.pathname = `/${name}`;
   return url.toString();
@@ -43,7 +59,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   await withAdminClient((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   return {
     name,
-    url: databaseUrl(name),
+    url: databaseUrl(name, appUrl()),
     drop: () =>
       withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };

@@ -4,7 +4,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * A loopback TCP proxy in front of a server. `freeze()` makes it stop forwarding in both
  * directions without closing anything: to the client the server looks hung, not down. With
  * `rttMs`, every chunk is held for half of it in each direction, as a network of that
- * round-trip time would (order is kept: equal delays fire in order).
+ * round-trip time would (order is kept: equal delays fire in order). With `port`, it listens on
+ * that port (to bring a server "back" where a client left it).
  */
 export class TcpProxy {
   private frozen = false;
@@ -18,7 +19,7 @@ export class TcpProxy {
   static async start(
     targetHost: string,
     targetPort: number,
-    options: { rttMs?: number } = {},
+    options: { rttMs?: number; port?: number } = {},
   ): Promise<TcpProxy> {
     const oneWay = (options.rttMs ?? 0) / 2;
     const forward = (to: Socket, data: Buffer) =>
@@ -35,7 +36,10 @@ export class TcpProxy {
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    });
     const address = server.address();
     holder.proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : 0);
     return holder.proxy;

@@ -31,8 +31,15 @@ export class AuditLogResponseDto {
   operation_timestamp!: Date;
 
   @ApiProperty({
-    description: 'What changed: field names with old and new values (never secrets or embeddings)',
-    example: { changes: { email: { old: 'a@example.com', new: 'b@example.com' } } },
+    description:
+      'What changed and who acted. Users, logs and chat turns: the names of the changed fields ' +
+      '(`changed_fields`), never their values, so erasing a user leaves nothing personal here; chunks: ' +
+      'old and new metadata values. Never secrets or embeddings. `actor`: the acting principal; ' +
+      '`client_request_id`: the x-request-id the client sent, if any.',
+    example: {
+      changed_fields: ['email', 'preferences'],
+      actor: { kind: 'api_key', key_id: '7d0d2b8e-4a57-4c09-9a5b-1d1c6c0f4d11', role: 'writer' },
+    },
   })
   details!: Record<string, unknown>;
 

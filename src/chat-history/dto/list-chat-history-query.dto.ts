@@ -3,7 +3,7 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 
 export class ListChatHistoryQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only this conversation', example: 'session-2025-11-24' })
+  @ApiPropertyOptional({ description: 'Only this conversation (the session_id sent with its turns)' })
   @IsOptional()
   @IsString()
   @MaxLength(128)

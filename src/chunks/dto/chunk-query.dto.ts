@@ -4,7 +4,7 @@ import { PageQueryDto } from '../../common/pagination';
 import { QueryBoolean } from '../../common/request-params';
 
 export class IncludeDeletedQueryDto {
-  @ApiPropertyOptional({ description: 'Also show soft-deleted chunks', example: false, default: false })
+  @ApiPropertyOptional({ description: 'Also show soft-deleted chunks', default: false })
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
@@ -13,8 +13,7 @@ export class IncludeDeletedQueryDto {
 
 export class ListChunksQueryDto extends IntersectionType(PageQueryDto, IncludeDeletedQueryDto) {
   @ApiProperty({
-    description: 'The document whose chunks to list, in chunk_index order',
-    example: 'book/chapter-03.md',
+    description: 'The document whose chunks to list, in chunk_index order (its document_reference)',
   })
   @IsString()
   @IsNotEmpty()

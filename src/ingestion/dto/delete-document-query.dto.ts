@@ -4,7 +4,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'cla
 import { HardDeleteQueryDto } from '../../common/hard-delete-query.dto';
 
 export class DeleteDocumentQueryDto extends HardDeleteQueryDto {
-  @ApiProperty({ example: 'robotics-handbook.pdf' })
+  @ApiProperty({ description: 'The document whose chunks to delete (its document_reference)' })
   @IsString()
   @MinLength(1)
   @MaxLength(500)

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { EXAMPLE_VECTOR } from '../../common/api-examples';
 import {
   Allow,
   ArrayMaxSize,
@@ -27,7 +28,10 @@ export type Cleanup = (typeof CLEANUP)[number];
 const HARD_MAX_BATCH = 10_000;
 
 export class IngestChunkDto {
-  @ApiPropertyOptional({ description: 'UUID; derived from document, index and content when absent' })
+  @ApiPropertyOptional({
+    description: 'UUID; derived from document, index and content when absent',
+    format: 'uuid',
+  })
   @IsOptional()
   @IsUUID('all')
   chunk_id?: string;
@@ -50,7 +54,8 @@ export class IngestChunkDto {
     description:
       'The embedding: as many finite numbers as the collection size, not all zero. Absent: the service ' +
       'embeds the text with its configured provider (reusing a stored embedding of the same text)',
-    example: [0.012, -0.034, 0.056],
+    type: [Number],
+    example: EXAMPLE_VECTOR,
   })
   // Checked by IngestRequestPipe and validateBatch, not class-validator (see the pipe).
   @Allow()

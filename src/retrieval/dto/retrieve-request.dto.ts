@@ -20,6 +20,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { EXAMPLE_VECTOR } from '../../common/api-examples';
 import { RETRIEVAL_MODES, type RetrievalMode } from '../../logs/log.entity';
 
 const MAX_DOCUMENT_REFERENCES = 100;
@@ -104,7 +105,7 @@ export class RetrieveRequestDto {
   @ApiPropertyOptional({
     description: 'A ready query embedding, of the collection size (VECTOR_SIZE)',
     type: [Number],
-    example: [0.012, -0.034, 0.056],
+    example: EXAMPLE_VECTOR,
   })
   @IsOptional()
   @IsArray()

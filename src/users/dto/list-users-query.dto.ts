@@ -5,13 +5,13 @@ import { PageQueryDto } from '../../common/pagination';
 import { QueryBoolean } from '../../common/request-params';
 
 export class ListUsersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only active (true) or deactivated (false) users', example: true })
+  @ApiPropertyOptional({ description: 'Only active (true) or deactivated (false) users' })
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
   is_active?: boolean;
 
-  @ApiPropertyOptional({ description: 'Only emails starting with this (case-insensitive)', example: 'ada@' })
+  @ApiPropertyOptional({ description: 'Only emails starting with this (case-insensitive), e.g. ada@' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toLowerCase() : value,
