@@ -89,6 +89,16 @@ class RetrievalEnv {
   @IsInt()
   RETRIEVAL_LOG_QUEUE_SIZE = 10_000;
 
+  /**
+   * Bytes of retrieval log rows waiting to be written (their JSON size): the memory bound, since
+   * rows differ a hundredfold (a selected_text row is ~27 KB). Full → requests wait, as above.
+   */
+  @Transform(toInt)
+  @Min(16_384)
+  @Max(4_294_967_296)
+  @IsInt()
+  RETRIEVAL_LOG_QUEUE_BYTES = 33_554_432;
+
   /** Rows per multi-row INSERT. */
   @Transform(toInt)
   @Min(1)
@@ -117,6 +127,7 @@ export function loadRetrievalConfig(env: Env = process.env) {
     maxQueryTerms: v.RETRIEVAL_MAX_QUERY_TERMS,
     statementTimeoutMs: v.RETRIEVAL_STATEMENT_TIMEOUT_MS,
     logQueueSize: v.RETRIEVAL_LOG_QUEUE_SIZE,
+    logQueueBytes: v.RETRIEVAL_LOG_QUEUE_BYTES,
     logBatchSize: v.RETRIEVAL_LOG_BATCH_SIZE,
     logFlushMs: v.RETRIEVAL_LOG_FLUSH_MS,
   };

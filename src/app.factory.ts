@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { loadAppConfig, loadIngestionConfig } from '../config';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { RequestGate } from './auth/request-gate';
+import { frameworkError } from './common/all-exceptions.filter';
 import { hardenHttp } from './common/http-hardening';
 import { RequestContextService } from './common/request-context.module';
 import { createValidationPipe } from './common/validation';
@@ -21,6 +22,8 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   const config = loadAppConfig();
   const adapter = new FastifyAdapter({
     genReqId: requestIdFor,
+    // Refusals Fastify makes before any hook (414, a URL that does not decode) in our error shape.
+    frameworkErrors: frameworkError,
     requestTimeout: 30_000,
     return503OnClosing: true,
     logger: false,

@@ -7,8 +7,8 @@ import { EmbeddedPostgresError } from '../database/postgres-user';
 
 /**
  * The line a CLI prints for a failure. Expected failures — configuration, connection, the embedded
- * PostgreSQL refusing to start (its DATA_DIR owned by a running service, a directory its user
- * cannot enter: the message names the fix), PostgreSQL errors, a file that cannot be read, and the
+ * PostgreSQL refusing to start (another process still starting it in DATA_DIR, a directory its
+ * user cannot enter: the message names the fix), PostgreSQL errors, a file that cannot be read, and the
  * plain `Error`s our tools throw for a refused operation — are one line; anything else (a bug:
  * TypeError, …) keeps its stack.
  */

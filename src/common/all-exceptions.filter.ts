@@ -6,7 +6,9 @@ import {
   type FailedStatement,
   type PostgresFailure,
 } from '../database/postgres-errors';
-import { DomainError, statusForCode, type ErrorCode, type FieldViolation } from './errors';
+import { constraintViolations } from './constraint-violations';
+import { DomainError, statusForCode, type ErrorCode } from './errors';
+import { REQUEST_ID_HEADER } from './request-id';
 
 export interface ErrorBody {
   statusCode: number;
@@ -38,6 +40,7 @@ const REASON_PHRASES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -45,6 +48,41 @@ const REASON_PHRASES: Record<number, string> = {
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
+
+export function errorBody(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  details?: unknown,
+): ErrorBody {
+  return {
+    statusCode: status,
+    error: REASON_PHRASES[status] ?? 'Error',
+    code,
+    message,
+    request_id: requestId,
+    ...(details !== undefined ? { details } : {}),
+  };
+}
+
+/**
+ * Errors Fastify answers before any hook or route runs (a path parameter past `maxParamLength`,
+ * a URL that does not decode), in the common body with the request id and its header. The
+ * message never echoes the URL (it can be long, and it is the caller's).
+ */
+export function frameworkError(error: { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+  const code: ErrorCode = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : 'INVALID_URL';
+  const message =
+    code === 'URI_TOO_LONG'
+      ? 'A path parameter is longer than the server accepts'
+      : 'The URL is not valid (a path segment does not decode)';
+  const status = statusForCode(code);
+  void reply
+    .header(REQUEST_ID_HEADER, request.id)
+    .status(status)
+    .send(errorBody(status, code, message, String(request.id)));
+}
 
 /**
  * One error body for every error. Domain errors carry their code; framework and database errors
@@ -71,14 +109,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         `${request.method} ${request.routeOptions?.url ?? 'unknown route'} failed: ${code}`,
       );
     }
-    const body: ErrorBody = {
-      statusCode: status,
-      error: REASON_PHRASES[status] ?? 'Error',
-      code,
-      message,
-      request_id: String(request.id),
-      ...(details !== undefined ? { details } : {}),
-    };
+    const body = errorBody(status, code, message, String(request.id), details);
     if (code === 'DATABASE_UNAVAILABLE') {
       void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     }
@@ -217,7 +248,6 @@ function translateFastifyError(error: { statusCode?: number; code?: string; mess
 
 /** PostgreSQL failures a request can cause, as client errors that never echo SQL. */
 function translatePostgresError(driverError: FailedStatement, failure: PostgresFailure) {
-  const constraint = driverError.constraint;
   let code: ErrorCode;
   let message: string;
   switch (failure) {
@@ -240,41 +270,12 @@ function translatePostgresError(driverError: FailedStatement, failure: PostgresF
     default:
       return { code: 'INTERNAL_ERROR' as ErrorCode, message: 'Internal server error', status: 500 };
   }
-  const details = constraint
-    ? { constraint }
-    : driverError.column
-      ? { column: driverError.column }
-      : undefined;
-  const violations = fieldViolations(driverError, message);
+  // The field and the rule, never the constraint's name (an internal detail of the schema).
+  const violations = constraintViolations(driverError, message);
   return {
     code,
     message,
-    details: violations.length > 0 ? { ...details, fields: violations } : details,
+    details: violations.length > 0 ? { fields: violations } : undefined,
     status: statusForCode(code),
   };
-}
-
-const RULE_BY_SQLSTATE: Record<string, string> = {
-  '23505': 'unique',
-  '23503': 'foreignKey',
-  '23502': 'notNull',
-};
-
-/**
- * The fields a constraint names: the column list of PostgreSQL's `Key (a, b)=(…)` detail (never
- * the values, which may be personal data) or the NOT NULL column, with the rule it broke.
- */
-function fieldViolations(
-  driverError: { code?: string; column?: string; detail?: string },
-  message: string,
-): FieldViolation[] {
-  const rule = RULE_BY_SQLSTATE[driverError.code ?? ''];
-  if (!rule) return [];
-  const keyColumns = /^Key \(([^)]+)\)=/.exec(driverError.detail ?? '')?.[1];
-  const fields = keyColumns
-    ? keyColumns.split(',').map((c) => c.trim())
-    : driverError.column
-      ? [driverError.column]
-      : [];
-  return fields.map((field) => ({ field, rules: [rule], messages: [message] }));
 }

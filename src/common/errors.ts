@@ -5,6 +5,8 @@
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'INVALID_JSON'
+  | 'INVALID_URL'
+  | 'URI_TOO_LONG'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -38,6 +40,7 @@ export function statusForCode(code: ErrorCode): number {
   switch (code) {
     case 'VALIDATION_FAILED':
     case 'INVALID_JSON':
+    case 'INVALID_URL':
     case 'CONSTRAINT_VIOLATION':
     case 'EMBEDDING_DIMENSION_MISMATCH':
       return 400;
@@ -57,6 +60,8 @@ export function statusForCode(code: ErrorCode): number {
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'URI_TOO_LONG':
+      return 414;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;
     case 'RATE_LIMITED':

@@ -11,7 +11,7 @@ import {
  * - `unavailable`: the connection failed or the server cannot serve now (refused, reset, terminated,
  *   starting up or shutting down, too many connections, authentication, a pooler's refusal).
  *   Retrying later may succeed; clients get 503 with Retry-After.
- * - `timeout`: the statement ran past statement_timeout (57014).
+ * - `timeout`: the statement ran past its time limit and was cancelled (57014; see statement-timeout.ts).
  * - `unique` / `foreign_key` / `constraint`: the data itself breaks a rule; retrying is useless.
  * - `programming`: our SQL or code is wrong (class 42, or a TypeError in our code).
  * - `unknown`: none of these (a bug until proven otherwise).
@@ -97,6 +97,7 @@ export function describePostgresError(error: unknown): string {
 export interface FailedStatement {
   code?: string;
   constraint?: string;
+  table?: string;
   column?: string;
   detail?: string;
 }

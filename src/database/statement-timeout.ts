@@ -17,6 +17,10 @@ import { Client } from 'pg';
  * A connection whose statement ended some other way while its cancel was in flight is closed, not
  * reused: the late cancel could otherwise stop its next statement. If the server never answers the
  * cancel (network gone), the connection is dropped after a grace period.
+ *
+ * A budget counts from the call. A cancel stops whatever the connection is running, so code that
+ * queues several statements on one connection at once (pg runs them one after another; the
+ * service does not do this) shares the budget between them.
  */
 const budget = new AsyncLocalStorage<number>();
 

@@ -29,7 +29,8 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 @Injectable()
 export class RetrievalLogWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(RetrievalLogWriter.name);
-  private readonly queue: RetrievalTrace[] = [];
+  private readonly queue: { trace: RetrievalTrace; bytes: number }[] = [];
+  private queuedBytes = 0;
   private readonly waitingForSpace: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -47,13 +48,23 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
     @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
   ) {}
 
-  /** Resolves once the trace is queued, which is immediate unless the queue is full. */
+  /**
+   * Resolves once the trace is queued, which is immediate unless the queue is full: by rows
+   * (RETRIEVAL_LOG_QUEUE_SIZE) or by bytes (RETRIEVAL_LOG_QUEUE_BYTES, the JSON size of the rows
+   * — the memory bound). A single row larger than the byte bound still goes in when the queue is
+   * empty, so no request waits forever.
+   */
   async enqueue(trace: RetrievalTrace): Promise<void> {
-    while (this.queue.length >= this.config.logQueueSize) {
+    const bytes = traceBytes(trace);
+    while (
+      this.queue.length >= this.config.logQueueSize ||
+      (this.queue.length > 0 && this.queuedBytes + bytes > this.config.logQueueBytes)
+    ) {
       this.startFlush();
       await new Promise<void>((resolve) => this.waitingForSpace.push(resolve));
     }
-    this.queue.push(trace);
+    this.queue.push({ trace, bytes });
+    this.queuedBytes += bytes;
     if (this.queue.length >= this.config.logBatchSize) this.startFlush();
     else if (!this.timer && !this.flushing) {
       this.timer = this.background.runInAsyncScope(() =>
@@ -64,6 +75,11 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
 
   get pending(): number {
     return this.queue.length;
+  }
+
+  /** The JSON size of the rows waiting, bounded by RETRIEVAL_LOG_QUEUE_BYTES. */
+  get pendingBytes(): number {
+    return this.queuedBytes;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -87,7 +103,7 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
 
   private async flushAll(): Promise<void> {
     for (let failures = 0; this.queue.length > 0;) {
-      const batch = this.queue.slice(0, this.config.logBatchSize);
+      const batch = this.queue.slice(0, this.config.logBatchSize).map((queued) => queued.trace);
       try {
         await this.write(batch);
         this.metrics.recordLogWrite(batch.length, 0);
@@ -160,9 +176,15 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
   }
 
   private take(count: number): void {
-    this.queue.splice(0, count);
-    for (const resolve of this.waitingForSpace.splice(0, count)) resolve();
+    for (const { bytes } of this.queue.splice(0, count)) this.queuedBytes -= bytes;
+    // Every waiter checks again: freed bytes may fit more (or fewer) rows than were taken.
+    for (const resolve of this.waitingForSpace.splice(0)) resolve();
   }
+}
+
+/** A row's weight in the queue: its JSON size (strings dominate), plus the repair hints. */
+function traceBytes(trace: RetrievalTrace): number {
+  return Buffer.byteLength(JSON.stringify(trace.row)) + trace.repairs.length * 64;
 }
 
 function describe(error: unknown): string {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataDirLock } from '../../src/database/data-dir-lock';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 const ROOT = join(__dirname, '..', '..');
@@ -46,30 +45,6 @@ describe('CLIs: expected errors are one line, unknown flags refused, --json is o
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([`ENOENT: no such file or directory, access '${missing}'`]);
-  }, 30_000);
-
-  it('a CLI whose DATA_DIR belongs to a running service prints one line with the fix, no stack', async () => {
-    // The running service's claim on its embedded PostgreSQL: the kernel lock on owner.lock.
-    const serviceDir = mkdtempSync(join(tmpdir(), 'ragstore-cli-owned-'));
-    chmodSync(serviceDir, 0o755); // reachable by the postgres user when run as root
-    const pgDir = join(serviceDir, 'postgres');
-    mkdirSync(pgDir, { mode: 0o700 });
-    const lock = DataDirLock.acquire(join(pgDir, 'owner.lock'), join(pgDir, 'owner.pid'));
-    if (!(lock instanceof DataDirLock)) throw new Error('could not take the test lock');
-    try {
-      const { code, stdout, stderr } = await run('consistency', [], { DATA_DIR: serviceDir });
-      expect(code).toBe(1);
-      expect(stdout).toBe('');
-      const lines = stderr.trim().split('\n');
-      expect(lines.at(-1)).toBe(
-        `The embedded PostgreSQL in ${pgDir} is in use by another ragstore process (pid ${process.pid}); ` +
-          'stop it first, or set DATABASE_URL to share a server',
-      );
-      expect(stderr).not.toMatch(/\n\s+at /);
-    } finally {
-      lock.release();
-      rmSync(serviceDir, { recursive: true, force: true });
-    }
   }, 30_000);
 
   (process.getuid?.() === 0 ? it : it.skip)(

@@ -75,6 +75,12 @@ describe('erasing a user (hard delete)', () => {
     });
     expect(patched.status).toBe(200);
     expect((await api.post(`/v1/users/${userId}/login`)).status).toBe(200);
+    const key = await api.post('/v1/admin/api-keys', {
+      name: `reader ${mark}`,
+      role: 'reader',
+      user_id: userId,
+    });
+    expect(key.status).toBe(201);
 
     // Two retrievals as the user; one answer attached by PATCH, one through a chat turn.
     const first = await api.post('/v1/retrieve', { query: personal.query, user_id: userId, mode: 'hybrid' });
@@ -122,6 +128,7 @@ describe('erasing a user (hard delete)', () => {
         `${row.resource_type} ${row.operation_type}`,
     );
     expect([...kinds].sort()).toEqual([
+      'api_key create',
       'chat_turn create',
       'log update',
       'log update',
@@ -139,6 +146,6 @@ describe('erasing a user (hard delete)', () => {
       actor: { kind: 'auth_disabled' },
     });
     const erased = audit.body.items[0];
-    expect(erased.details).toMatchObject({ erased: { chat_history: 1, logs: 2, api_keys: 0 } });
+    expect(erased.details).toMatchObject({ erased: { chat_history: 1, logs: 2, api_keys: 1 } });
   });
 });

@@ -122,6 +122,34 @@ describe('hostile input on every /v1 route', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
+  it('refuses query parameters named like Object.prototype members with 400 naming them, on every route', async () => {
+    const failures: string[] = [];
+    let requests = 0;
+    for (const op of operations()) {
+      const concrete = op.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype']) {
+        for (const query of [`${name}=1`, `${name}=`]) {
+          requests++;
+          const res = await send(
+            op.method,
+            `${t.baseUrl}${concrete}?${query}`,
+            op.bodyStrings ? '{}' : undefined,
+          );
+          const body = await res.json();
+          const fields = Array.isArray(body.details)
+            ? body.details.map((d: { field: string }) => d.field)
+            : [];
+          if (res.status !== 400 || !fields.includes(name))
+            failures.push(
+              `${op.method} ${op.path} ?${query} → ${res.status} ${JSON.stringify(body).slice(0, 200)}`,
+            );
+        }
+      }
+    }
+    expect(requests).toBeGreaterThan(200);
+    expect(failures).toEqual([]);
+  }, 60_000);
+
   it(`refuses ${DEPTH}-level nesting on every route that takes a body with 400, and stays responsive`, async () => {
     const deep = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
     const deepArray = '['.repeat(DEPTH) + ']'.repeat(DEPTH);

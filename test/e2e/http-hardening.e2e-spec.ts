@@ -45,6 +45,53 @@ describe('HTTP hardening', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers refusals of the framework itself (414, a bad URL, 413, 415, 400, 404) in the common error shape, with the request id', async () => {
+    const json = { 'content-type': 'application/json' };
+    const cases: [string, string, RequestInit, number, string][] = [
+      ['a path parameter past its length', `/v1/users/${'a'.repeat(600)}`, {}, 414, 'URI_TOO_LONG'],
+      ['a path that does not decode', '/v1/users/%E0%A4%A', {}, 400, 'INVALID_URL'],
+      [
+        'a body past the limit',
+        '/v1/users',
+        { method: 'POST', headers: json, body: `"${'a'.repeat(5_000)}"` },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        'a content type not parsed',
+        '/v1/users',
+        { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'malformed JSON',
+        '/v1/users',
+        { method: 'POST', headers: json, body: '{"email": ' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['an unknown route', '/v1/nowhere', {}, 404, 'ROUTE_NOT_FOUND'],
+    ];
+    for (const [name, path, init, status, code] of cases) {
+      const res = await fetch(`${t.baseUrl}${path}`, init);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect([name, res.status]).toEqual([name, status]);
+      expect([name, body]).toEqual([
+        name,
+        {
+          statusCode: status,
+          error: expect.any(String),
+          code,
+          message: expect.any(String),
+          request_id: res.headers.get('x-request-id'),
+          ...(body.details !== undefined ? { details: body.details } : {}),
+        },
+      ]);
+      expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('never returns a stack trace', async () => {
     const res = await fetch(`${t.baseUrl}/v1/users`, {
       method: 'POST',

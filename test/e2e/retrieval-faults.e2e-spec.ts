@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding.provider';
+import { RetrievalLogWriter } from '../../src/retrieval/retrieval-log.writer';
 import { Client } from 'pg';
 import { startTestApp, type TestApp } from '../support/app';
 import { ingestBody, postJson, uniqueDocument, unitVector } from '../support/ingest';
@@ -196,6 +198,64 @@ describe('the retrieval log queue', () => {
       await pg.end();
       await t.db.drop();
       rmSync(t.dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the retrieval log queue, bounded by bytes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Room for two rows of ~27 KB (a selected_text retrieval's size) by bytes, a thousand by rows.
+    t = await startTestApp({
+      env: {
+        VECTOR_SIZE: String(DIM),
+        RETRIEVAL_LOG_QUEUE_SIZE: '1000',
+        RETRIEVAL_LOG_QUEUE_BYTES: '65536',
+        RETRIEVAL_LOG_BATCH_SIZE: '1000',
+        RETRIEVAL_LOG_FLUSH_MS: '60000',
+      },
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('makes the next request wait once the queued rows reach the byte limit, and loses nothing', async () => {
+    const writer = t.app.get(RetrievalLogWriter);
+    const trace = () => ({
+      row: { log_id: randomUUID(), user_query: 'q'.repeat(27_000), retrieval_mode: 'selected_text' as const },
+      repairs: [],
+    });
+    const traces = [trace(), trace(), trace()];
+    const blocker = new Client({ connectionString: t.db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE logs IN ACCESS EXCLUSIVE MODE');
+    try {
+      await writer.enqueue(traces[0]);
+      await writer.enqueue(traces[1]);
+      let thirdQueued = false;
+      const third = writer.enqueue(traces[2]).then(() => (thirdQueued = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(thirdQueued).toBe(false);
+      expect(writer.pendingBytes).toBeLessThanOrEqual(65_536);
+      await blocker.query('COMMIT');
+      await third;
+    } finally {
+      await blocker.end();
+    }
+    const ids = traces.map((queued) => queued.row.log_id);
+    const pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+    try {
+      const deadline = Date.now() + 5_000;
+      const count = async () =>
+        Number(
+          (await pg.query(`SELECT count(*) FROM logs WHERE log_id = ANY($1::uuid[])`, [ids])).rows[0].count,
+        );
+      // The flush that made room writes the third row right after the first two.
+      while ((await count()) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await count()).toBe(3);
+    } finally {
+      await pg.end();
     }
   });
 });
