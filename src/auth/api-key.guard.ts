@@ -70,7 +70,15 @@ export class ApiKeyGuard implements CanActivate {
     const params = request.params as Record<string, unknown> | undefined;
     const body = request.body as Record<string, unknown> | undefined;
     if (owner.optional && owner.body && body && typeof body === 'object') {
-      if (!principal.user_id) return;
+      if (!principal.user_id) {
+        if (owner.anonymousOnly && body[owner.body] != null) {
+          throw new DomainError(
+            'FORBIDDEN',
+            `A reader key bound to no user may act only anonymously: leave ${owner.body} out`,
+          );
+        }
+        return;
+      }
       // Taken from the binding when left out, so the row is stored as the key's user.
       body[owner.body] ??= principal.user_id;
     }

@@ -45,6 +45,11 @@ export interface OwnerLocation {
    * from its binding, and a reader key bound to no user may name any user or none.
    */
   optional?: boolean;
+  /**
+   * With `optional`: a reader key bound to no user may only leave the field out (an anonymous chat
+   * turn), never name a user.
+   */
+  anonymousOnly?: boolean;
 }
 
 export const OwnedBy = (location: OwnerLocation) =>

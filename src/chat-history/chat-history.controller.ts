@@ -6,6 +6,7 @@ import { ChatHistoryService } from './chat-history.service';
 import { ChatTurnResponseDto } from './dto/chat-turn-response.dto';
 import { CreateChatTurnDto } from './dto/create-chat-turn.dto';
 import { ListChatHistoryQueryDto } from './dto/list-chat-history-query.dto';
+import { ListSessionTurnsQueryDto } from './dto/list-session-turns-query.dto';
 import { OwnedBy, RequireRole } from '../auth/roles';
 import { ApiBodyExamples, EXAMPLE_IDS } from '../common/api-examples';
 
@@ -16,10 +17,14 @@ export class ChatHistoryController {
 
   @Post('chat/turns')
   @RequireRole('reader')
-  @OwnedBy({ body: 'user_id' })
+  @OwnedBy({ body: 'user_id', optional: true, anonymousOnly: true })
   @ApiOperation({
     summary:
       'Record a chat turn; with log_id, the answer is attached to that retrieval log in the same transaction',
+    description:
+      'Without user_id, an anonymous reader’s turn keyed by session_id (a log_id must then be an anonymous ' +
+      'retrieval). A reader key bound to a user records only that user’s turns (filled in when left out); a ' +
+      'reader key bound to no user records only anonymous ones.',
   })
   @ApiBodyExamples(CreateChatTurnDto, {
     answered_from_a_retrieval: {
@@ -40,6 +45,17 @@ export class ChatHistoryController {
   @ApiCreatedResponse({ type: ChatTurnResponseDto })
   recordTurn(@Body() dto: CreateChatTurnDto): Promise<ChatTurnResponseDto> {
     return this.chatHistory.recordTurn(dto);
+  }
+
+  @Get('chat/turns')
+  @RequireRole('reader')
+  @ApiOperation({
+    summary:
+      'An anonymous reader’s conversation: the turns recorded without a user in session_id, newest first',
+  })
+  @ApiOkResponse({ type: PageResponseDto(ChatTurnResponseDto) })
+  listSession(@Query() query: ListSessionTurnsQueryDto): Promise<Page<ChatTurnResponseDto>> {
+    return this.chatHistory.listAnonymousSession(query);
   }
 
   @Get('users/:user_id/chat-history')

@@ -7,8 +7,8 @@ import { ChatTurnEntity } from './chat-turn.entity';
 
 const NEWEST_FIRST = keysetOrder('DESC', ['timestamp', 'timestamptz'], ['chat_id', 'uuid']);
 
-export type NewChatTurnRow = Pick<ChatTurnEntity, 'user_id' | 'query' | 'response' | 'source_chunks'> &
-  Partial<Pick<ChatTurnEntity, 'session_id' | 'log_id'>>;
+export type NewChatTurnRow = Pick<ChatTurnEntity, 'query' | 'response' | 'source_chunks'> &
+  Partial<Pick<ChatTurnEntity, 'user_id' | 'session_id' | 'log_id'>>;
 
 @Injectable()
 export class ChatHistoryRepository {
@@ -37,6 +37,19 @@ export class ChatHistoryRepository {
   ): Promise<Page<ChatTurnEntity>> {
     const qb = manager.createQueryBuilder(ChatTurnEntity, 't').where('t.user_id = :userId', { userId });
     if (sessionId !== undefined) qb.andWhere('t.session_id = :sessionId', { sessionId });
+    return paginateKeyset(qb, NEWEST_FIRST, page);
+  }
+
+  /** An anonymous conversation, newest first, through chat_history_anonymous_session_id_timestamp_idx. */
+  listAnonymousBySession(
+    sessionId: string,
+    page: PageRequest,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Page<ChatTurnEntity>> {
+    const qb = manager
+      .createQueryBuilder(ChatTurnEntity, 't')
+      .where('t.user_id IS NULL')
+      .andWhere('t.session_id = :sessionId', { sessionId });
     return paginateKeyset(qb, NEWEST_FIRST, page);
   }
 }

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -13,12 +14,19 @@ import { UserEntity } from '../users/user.entity';
 @Entity({ name: 'chat_history' })
 @Index('chat_history_user_id_timestamp_idx', ['user_id', 'timestamp', 'chat_id'])
 @Index('chat_history_user_id_session_id_timestamp_idx', ['user_id', 'session_id', 'timestamp', 'chat_id'])
+// Anonymous readers' turns, listed by session (GET /v1/chat/turns?session_id=).
+@Index('chat_history_anonymous_session_id_timestamp_idx', ['session_id', 'timestamp', 'chat_id'], {
+  where: 'user_id IS NULL',
+})
+// A turn belongs to a user or, for an anonymous reader, to a session: never to nobody.
+@Check('chat_history_user_or_session_check', 'user_id IS NOT NULL OR session_id IS NOT NULL')
 export class ChatTurnEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'chat_history_pkey' })
   chat_id!: string;
 
-  @Column({ type: 'uuid' })
-  user_id!: string;
+  /** Null for an anonymous reader's turn (then keyed by session_id). */
+  @Column({ type: 'uuid', nullable: true })
+  user_id!: string | null;
 
   @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'chat_history_user_id_fkey' })

@@ -51,7 +51,12 @@ export class LogsService {
    * the answer reveals nothing about it), and only once: an answer already recorded is never
    * replaced through a turn. The change is audited like any other.
    */
-  async linkResponse(manager: Transaction, logId: string, userId: string, response: string): Promise<void> {
+  async linkResponse(
+    manager: Transaction,
+    logId: string,
+    userId: string | null,
+    response: string,
+  ): Promise<void> {
     const log = await this.requireLockedLog(manager, logId);
     if (log.user_id !== userId) throw new LogNotFoundError(logId);
     if (log.response === response) return;

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { createRagstoreClient } from '../../client';
 import { LogsRepository } from '../../src/logs/logs.repository';
 import { apiClient, collectPages, violations, type ApiClient } from '../factories/api-client';
+import type { CreateChatTurnDto } from '../../src/chat-history/dto/create-chat-turn.dto';
 import { buildChatTurn } from '../factories/chat-turn.factory';
 import { buildLog } from '../factories/log.factory';
 import { buildUser } from '../factories/user.factory';
@@ -112,6 +113,53 @@ describe('chat history API', () => {
     await api.delete(`/v1/users/${userId}`);
     expect((await api.post('/v1/chat/turns', buildChatTurn(userId))).status).toBe(409);
     expect(await count(`SELECT count(*)::int AS n FROM chat_history WHERE user_id = $1`, [userId])).toBe(0);
+  });
+
+  it('records an anonymous reader’s turns by session (no user), lists them newest first, links only anonymous logs', async () => {
+    const session = `anon-${randomUUID()}`;
+    const anonymous = (overrides: Record<string, unknown> = {}) => {
+      const turn: Partial<CreateChatTurnDto> = buildChatTurn(randomUUID(), {
+        session_id: session,
+        ...overrides,
+      });
+      delete turn.user_id;
+      return turn;
+    };
+    const anonymousLog = await createLog(null);
+    const first = await api.post('/v1/chat/turns', anonymous({ query: 'first', log_id: anonymousLog }));
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ user_id: null, session_id: session, log_id: anonymousLog });
+    expect((await api.get(`/v1/logs/${anonymousLog}`)).body.response).toBe(first.body.response);
+    expect((await api.post('/v1/chat/turns', anonymous({ query: 'second' }))).status).toBe(201);
+
+    // A user's turn in a session of the same name is not part of the anonymous conversation.
+    const userId = await createUser();
+    await api.post('/v1/chat/turns', buildChatTurn(userId, { session_id: session, query: 'theirs' }));
+    const listed = await api.get(`/v1/chat/turns?session_id=${encodeURIComponent(session)}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((t: { query: string }) => t.query)).toEqual(['second', 'first']);
+    expect((await collectPages(api, `/v1/chat/turns?session_id=${session}&limit=1`)).items).toHaveLength(2);
+
+    // An anonymous turn never names a user's log, and needs its session.
+    const usersLog = await createLog(userId);
+    const foreign = await api.post('/v1/chat/turns', anonymous({ log_id: usersLog }));
+    expect(foreign.status).toBe(404);
+    expect((await api.get(`/v1/logs/${usersLog}`)).body.response).toBeNull();
+    const withoutSession = anonymous();
+    delete withoutSession.session_id;
+    const noSession = await api.post('/v1/chat/turns', withoutSession);
+    expect(noSession.status).toBe(400);
+    expect(noSession.body.details).toEqual([
+      expect.objectContaining({
+        field: 'session_id',
+        messages: expect.arrayContaining([
+          'session_id is required for a turn without user_id (an anonymous reader)',
+        ]),
+      }),
+    ]);
+    expect(violations((await api.get('/v1/chat/turns')).body)).toEqual(
+      expect.arrayContaining(['session_id: isString']),
+    );
   });
 
   it('never replaces a response already recorded on the log, and audits the one it sets', async () => {

@@ -23,7 +23,7 @@ describe('docs:erd', () => {
     for (const name of ['chunks', 'logs', 'chat_history', 'users', 'audit_logs', 'vector_outbox', 'api_keys'])
       expect(erd).toMatch(new RegExp(`^  ${name} \\{$`, 'm'));
     expect(erd).toContain('uuid chunk_id PK');
-    expect(erd).toContain('users ||--o{ chat_history : "user_id (on delete CASCADE)"');
+    expect(erd).toContain('users |o--o{ chat_history : "user_id (on delete CASCADE)"');
   });
 
   it('--check notices a diagram that no longer matches', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { HashingEmbeddingProvider } from '../../src/embeddings/hashing-embedding.provider';
 import { RetrievalLogWriter } from '../../src/retrieval/retrieval-log.writer';
@@ -6,6 +8,12 @@ import { startTestApp, type TestApp } from '../support/app';
 import { bookChunks, ingestBody, postJson, uniqueDocument } from '../support/ingest';
 
 const DIM = 16;
+const DOCS = join(__dirname, '..', '..', 'docs');
+
+interface Dashboard {
+  panels: { type: string; title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+  templating: { list: { name: string; type: string; definition?: string }[] };
+}
 
 /** Prometheus text format → value by series (`name{labels}`), comments skipped. */
 function parseExposition(text: string): Map<string, number> {
@@ -150,6 +158,44 @@ describe('GET /metrics', () => {
     expect(m.has('ragstore_db_pool_waiting_clients')).toBe(true);
     expect(total(m, 'process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(total(m, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+  });
+
+  // Runs after the test above, whose ingest, retrievals, failed syncs, dropped hits and check made
+  // every series exist: a panel querying a name the service does not export would draw nothing.
+  it('docs/grafana/ragstore.json queries only series this scrape has, and covers what operators watch', async () => {
+    const dashboard = JSON.parse(readFileSync(join(DOCS, 'grafana', 'ragstore.json'), 'utf8')) as Dashboard;
+    const panels = dashboard.panels.filter((p) => p.type !== 'row');
+    const queries = [
+      ...panels.flatMap((p) => p.targets.map((target) => ({ panel: p.title, expr: target.expr }))),
+      ...dashboard.templating.list
+        .filter((v) => v.type === 'query')
+        .map((v) => ({ panel: `variable ${v.name}`, expr: v.definition! })),
+    ];
+    const m = await scrape();
+    const names = new Set([...m.keys()].map((key) => key.split('{')[0]));
+    const missing = queries.flatMap(({ panel, expr }) =>
+      [...expr.matchAll(/\b(?:ragstore|process|nodejs)_[a-z_]+/g)]
+        .map(([name]) => name)
+        .filter((name) => !names.has(name))
+        .map((name) => `${panel}: ${name}`),
+    );
+    expect(missing).toEqual([]);
+    const exprs = queries.map((q) => q.expr).join('\n');
+    for (const needed of [
+      'ragstore_retrieval_stage_duration_seconds_bucket', // retrieval latency by stage
+      'by (le, stage)',
+      'ragstore_outbox_oldest_pending_age_seconds', // outbox lag
+      'ragstore_outbox_sync_failures_total', // and failures
+      'ragstore_outbox_failed_rows',
+      'ragstore_consistency_drift_items', // drift
+      'ragstore_db_pool_waiting_clients', // pool use
+      'ragstore_db_pool_idle_connections',
+      'status_code=~"5.."', // errors
+    ])
+      expect(exprs).toContain(needed);
+    // Every panel draws from the dashboard's Prometheus variable, so it imports into any Grafana.
+    for (const panel of panels)
+      expect(`${panel.title}: ${panel.datasource.uid}`).toBe(`${panel.title}: \${datasource}`);
   });
 
   it('labels requests by route template, and requests no route matched by one fixed label', async () => {

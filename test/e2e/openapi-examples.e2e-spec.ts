@@ -31,6 +31,8 @@ interface Fixture {
   audit_log_id: string;
   key_id: string;
   document_reference: string;
+  /** The retrieval's conversation (GET /v1/chat/turns?session_id= lists its anonymous turns). */
+  session_id: string;
 }
 
 /**
@@ -104,6 +106,7 @@ describe('the OpenAPI document as shipped', () => {
       audit_log_id: audit.items[0].log_id,
       key_id: key.key_id,
       document_reference,
+      session_id: `s-${n}`,
     };
   };
 

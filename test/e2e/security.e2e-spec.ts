@@ -144,6 +144,35 @@ describe('API keys and roles', () => {
     expect((await call('get', `/v1/users/${bob}/chat-history`, keys.writer)).status).toBe(200);
   });
 
+  it('lets a reader key bound to no user record anonymous turns only; a bound key’s turns stay its user’s', async () => {
+    const alice = (
+      await (
+        await call('post', '/v1/users', ADMIN_KEY, { email: `anon-a-${randomUUID()}@example.com` })
+      ).json()
+    ).user_id as string;
+    const alicesKey = (await createKey('reader', alice)).key;
+    const session = `anon-${randomUUID()}`;
+    const turn = { query: 'q', response: 'r', source_chunks: [], session_id: session };
+
+    const anonymous = await call('post', '/v1/chat/turns', keys.reader, turn);
+    expect(anonymous.status).toBe(201);
+    expect((await anonymous.json()).user_id).toBeNull();
+    const named = await call('post', '/v1/chat/turns', keys.reader, { ...turn, user_id: alice });
+    expect(named.status).toBe(403);
+    expect((await named.json()).message).toBe(
+      'A reader key bound to no user may act only anonymously: leave user_id out',
+    );
+
+    // Alice's key leaving user_id out still files the turn under Alice, never as anonymous.
+    const bound = await call('post', '/v1/chat/turns', alicesKey, turn);
+    expect(bound.status).toBe(201);
+    expect((await bound.json()).user_id).toBe(alice);
+
+    const listed = await (await call('get', `/v1/chat/turns?session_id=${session}`, keys.reader)).json();
+    expect(listed.items.map((t: { user_id: string | null }) => t.user_id)).toEqual([null]);
+    expect((await call('get', `/v1/chat/turns?session_id=${session}`)).status).toBe(401);
+  });
+
   it('stores a bound reader’s retrievals as its own user, and refuses another user’s id', async () => {
     const user = async (email: string) =>
       (await (await call('post', '/v1/users', ADMIN_KEY, { email })).json()).user_id as string;

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { execSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,8 @@ describe('start-up as `npm start` runs it', () => {
     // Its own embedded server (scram-sha-256): TEST_DATABASE_URL's server may trust any password.
     let server: EmbeddedPostgresServer;
     beforeAll(async () => {
+      // Its start-up line is no part of the test's output: a passing run prints only jest's report.
+      Logger.overrideLogger(['error', 'warn']);
       server = await EmbeddedPostgresServer.start(join(dataDirectory('ragstore-auth-'), 'pg'));
     });
     afterAll(() => server?.stop());

@@ -5,8 +5,13 @@ export class ChatTurnResponseDto {
   @ApiProperty({ description: 'Turn id', example: '1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b' })
   chat_id!: string;
 
-  @ApiProperty({ description: 'The reader', example: '5d1f7a40-8c8e-4f57-9d0b-7d8f8c4c2a10' })
-  user_id!: string;
+  @ApiProperty({
+    description: 'The reader; null for an anonymous reader (the turn is keyed by session_id)',
+    example: '5d1f7a40-8c8e-4f57-9d0b-7d8f8c4c2a10',
+    nullable: true,
+    type: String,
+  })
+  user_id!: string | null;
 
   @ApiProperty({
     description: 'Conversation id',

@@ -1,19 +1,38 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsDefined,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { BoundedJson } from '../../common/bounded-json.validator';
 import { MAX_RESPONSE_LENGTH } from '../../logs/dto/attach-response.dto';
 
 export class CreateChatTurnDto {
-  @ApiProperty({ description: 'The reader', example: '5d1f7a40-8c8e-4f57-9d0b-7d8f8c4c2a10' })
+  @ApiPropertyOptional({
+    description:
+      'The reader. Leave it out for an anonymous reader (session_id is then required); a reader key bound to a ' +
+      'user fills in its own user, and a reader key bound to no user may record only anonymous turns',
+    example: '5d1f7a40-8c8e-4f57-9d0b-7d8f8c4c2a10',
+  })
+  @IsOptional()
   @IsUUID()
-  user_id!: string;
+  user_id?: string;
 
   @ApiPropertyOptional({
-    description: 'Conversation id chosen by the client',
+    description:
+      'Conversation id chosen by the client; required without user_id (an anonymous turn is keyed by it: ' +
+      'use an unguessable one, such as a random UUID)',
     example: 'session-2025-11-24',
     maxLength: 128,
   })
-  @IsOptional()
+  @ValidateIf((turn: CreateChatTurnDto) => turn.session_id != null || turn.user_id == null)
+  @IsDefined({ message: 'session_id is required for a turn without user_id (an anonymous reader)' })
   @IsString()
   @MaxLength(128)
   @Matches(/^[\x21-\x7e]+$/, { message: 'session_id must be printable ASCII without spaces' })
