@@ -235,9 +235,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** An anonymous reader’s conversation: the turns recorded without a user in session_id, newest first */
+    get: operations['ChatHistoryController_listSession'];
     put?: never;
-    /** Record a chat turn; with log_id, the answer is attached to that retrieval log in the same transaction */
+    /**
+     * Record a chat turn; with log_id, the answer is attached to that retrieval log in the same transaction
+     * @description Without user_id, an anonymous reader’s turn keyed by session_id (a log_id must then be an anonymous retrieval). A reader key bound to a user records only that user’s turns (filled in when left out); a reader key bound to no user records only anonymous ones.
+     */
     post: operations['ChatHistoryController_recordTurn'];
     delete?: never;
     options?: never;
@@ -865,12 +869,12 @@ export interface components {
     };
     CreateChatTurnDto: {
       /**
-       * @description The reader
+       * @description The reader. Leave it out for an anonymous reader (session_id is then required); a reader key bound to a user fills in its own user, and a reader key bound to no user may record only anonymous turns
        * @example 5d1f7a40-8c8e-4f57-9d0b-7d8f8c4c2a10
        */
-      user_id: string;
+      user_id?: string;
       /**
-       * @description Conversation id chosen by the client
+       * @description Conversation id chosen by the client; required without user_id (an anonymous turn is keyed by it: use an unguessable one, such as a random UUID)
        * @example session-2025-11-24
        */
       session_id?: string;
@@ -907,10 +911,10 @@ export interface components {
        */
       chat_id: string;
       /**
-       * @description The reader
+       * @description The reader; null for an anonymous reader (the turn is keyed by session_id)
        * @example 5d1f7a40-8c8e-4f57-9d0b-7d8f8c4c2a10
        */
-      user_id: string;
+      user_id: string | null;
       /**
        * @description Conversation id
        * @example session-2025-11-24
@@ -2900,6 +2904,68 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['LogResponseDto'];
+        };
+      };
+      /** @description Invalid input; details name each field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No API key, or one that is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The key’s role is too weak, or it is bound to another user */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Rate limit reached; retry after the Retry-After header’s seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  ChatHistoryController_listSession: {
+    parameters: {
+      query: {
+        /** @description Opaque cursor from the previous page’s `next_cursor`; leave empty for the first page */
+        cursor?: string;
+        /** @description Items per page (1–200) */
+        limit?: number;
+        /** @description The anonymous conversation whose turns to list */
+        session_id: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChatTurnResponsePageDto'];
         };
       };
       /** @description Invalid input; details name each field */
