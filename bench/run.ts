@@ -3,12 +3,12 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { performance as perfHooks } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { createApp } from '../src/app.factory';
+import { parseCliArgs } from '../src/cli/run-cli';
 import { resolveDatabaseServer } from '../src/database/database-server';
 import { RetrievalRepository } from '../src/retrieval/retrieval.repository';
 import { LocalVectorStore } from '../src/vectors/local/local-vector-store';
@@ -31,20 +31,21 @@ import { applyQdrantArgs, measureRawQdrantQuery, QDRANT_OPTIONS, startBenchDoubl
  * asserts nothing about absolute times.
  */
 
-const { values: args } = parseArgs({
-  options: {
-    chunks: { type: 'string', default: '10000' },
-    requests: { type: 'string', default: '500' },
-    seed: { type: 'string', default: '1' },
-    'phase-ms': { type: 'string', default: '60000' },
-    'ingest-concurrency': { type: 'string', default: '2' },
-    out: { type: 'string' },
-    ...QDRANT_OPTIONS,
-    /** `pg=10,qdrant=15,embed=100`: run the cloud-latency benchmark (bench/latency.ts) instead. */
-    latency: { type: 'string' },
-    /** Exit 3 when a goal is missed (for a CI gate); by default the bench reports and exits 0. */
-    strict: { type: 'boolean', default: false },
-  },
+const USAGE =
+  'usage: npm run bench -- [--chunks N] [--requests N] [--seed N] [--phase-ms MS] [--ingest-concurrency N] ' +
+  '[--out FILE] [--qdrant-url URL [--qdrant-api-key K] | --qdrant-double] [--latency pg=MS,qdrant=MS,embed=MS] [--strict]';
+const { values: args } = parseCliArgs(USAGE, {
+  chunks: { type: 'string', default: '10000' },
+  requests: { type: 'string', default: '500' },
+  seed: { type: 'string', default: '1' },
+  'phase-ms': { type: 'string', default: '60000' },
+  'ingest-concurrency': { type: 'string', default: '2' },
+  out: { type: 'string' },
+  ...QDRANT_OPTIONS,
+  /** `pg=10,qdrant=15,embed=100`: run the cloud-latency benchmark (bench/latency.ts) instead. */
+  latency: { type: 'string' },
+  /** Exit 3 when a goal is missed (for a CI gate); by default the bench reports and exits 0. */
+  strict: { type: 'boolean', default: false },
 });
 applyQdrantArgs(args);
 const CHUNKS = Number(args.chunks);
