@@ -32,12 +32,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
-        LoggerModule.forRoot(options.logOutput),
-        MetricsModule,
-        RequestContextModule,
-        AuthModule,
-        DatabaseModule.forRoot(options.databaseUrl),
+        ...databaseTools(options),
         HealthModule,
         VectorsModule,
         UsersModule,
@@ -61,14 +56,19 @@ export class AppModule {
   static forDatabaseTools(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
-        LoggerModule.forRoot(options.logOutput),
-        MetricsModule,
-        RequestContextModule,
-        AuthModule,
-        DatabaseModule.forRoot(options.databaseUrl),
-      ],
+      imports: databaseTools(options),
     };
   }
+}
+
+/** Configuration, logging, metrics, request context, auth and PostgreSQL: what every graph needs. */
+function databaseTools(options: AppModuleOptions) {
+  return [
+    ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: configNamespaces }),
+    LoggerModule.forRoot(options.logOutput),
+    MetricsModule,
+    RequestContextModule,
+    AuthModule,
+    DatabaseModule.forRoot(options.databaseUrl),
+  ];
 }
