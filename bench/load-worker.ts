@@ -63,6 +63,9 @@ async function httpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
   let next = 0;
   const bodies = task.bodies;
   const started = performance.now();
+  // autocannon reports only at its next 1 s sample tick after the last response, so the time to
+  // its callback would round every run up to whole seconds: the load ends with its last response.
+  let lastResponse = started;
   let stop: NodeJS.Timeout | undefined;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -83,7 +86,10 @@ async function httpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
       },
       (error, done) => (error ? reject(error as Error) : resolve(done)),
     );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+      lastResponse = performance.now();
+    });
     stop = setTimeout(() => instance.stop(), task.maxMs);
   });
   clearTimeout(stop);
@@ -91,7 +97,7 @@ async function httpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
     latencies,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    durationMs: performance.now() - started,
+    durationMs: lastResponse - started,
   };
 }
 

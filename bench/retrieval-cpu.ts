@@ -12,6 +12,7 @@ import { resolveDatabaseServer } from '../src/database/database-server';
 import { LocalVectorStore } from '../src/vectors/local/local-vector-store';
 import { VectorStore } from '../src/vectors/vector-store';
 import { queryText, queryVectorAt, vectorJson } from './corpus';
+import { FLOOR_LOOKUP_SQL } from './floor';
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { summarize } from './stats';
 
@@ -174,13 +175,7 @@ async function main(): Promise<void> {
         const body = JSON.parse(Buffer.concat(parts).toString()) as { query_vector: number[]; top_k: number };
         void store
           .search({ vector: body.query_vector, limit: body.top_k + 5 })
-          .then((hits) =>
-            pool.query(
-              `SELECT chunk_id, document_reference, page_reference, section_title, chunk_text, chunk_index, metadata
-                 FROM chunks WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL`,
-              [hits.map((h) => h.id)],
-            ),
-          )
+          .then((hits) => pool.query(FLOOR_LOOKUP_SQL, [hits.map((h) => h.id)]))
           .then(({ rows }) => {
             res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
             res.end(JSON.stringify({ results: rows.slice(0, TOP_K) }));

@@ -18,6 +18,7 @@ import { against, machine, plain, renderTable, type Figure, type Goal } from './
 import { measureEmbeddedSearch } from './embedded-search';
 import { parseLatencySpec, runLatencyBench } from './latency';
 import { chunkAt, queryText, queryVectorAt, selectionFrom, vectorJson } from './corpus';
+import { FLOOR_LOOKUP_SQL } from './floor';
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { createScratchTable, rawInsert, rawRow, type RawPath } from './raw-insert';
 import { summarize, timeLoop, type Summary } from './stats';
@@ -233,12 +234,7 @@ async function main(): Promise<void> {
 
     log('in-process floor: vector store search + raw pg ANY($1)');
     const hitIds: string[][] = [];
-    const lookup = (ids: string[]) =>
-      pg.query(
-        `SELECT chunk_id, document_reference, page_reference, section_title, chunk_text, chunk_index, metadata
-           FROM chunks WHERE chunk_id = ANY($1::uuid[]) AND deleted_at IS NULL`,
-        [ids],
-      );
+    const lookup = (ids: string[]) => pg.query(FLOOR_LOOKUP_SQL, [ids]);
     const searchMs: number[] = [];
     const floor = summarize(
       await timeLoop(REQUESTS, PHASE_MS, async (i) => {

@@ -34,8 +34,9 @@ describe('configuration', () => {
       collection: 'book_embeddings',
       vectorSize: 1024,
       annMinPoints: 1_000,
-      annEfSearch: 128,
+      annEfSearch: null,
     });
+    expect(loadVectorsConfig({ EMBEDDED_ANN_EF_SEARCH: '200' }).annEfSearch).toBe(200);
   });
 
   it.each(['DATABASE_URL', 'NEON_DATABASE_URL', 'NEON_POSTGRES_CONNECTION_STRING'])(
@@ -132,7 +133,11 @@ describe('configuration', () => {
     ],
     [
       { EMBEDDED_ANN_EF_SEARCH: '5' },
-      'Invalid configuration: EMBEDDED_ANN_EF_SEARCH must not be less than 10',
+      'Invalid configuration: EMBEDDED_ANN_EF_SEARCH must be auto or an integer from 10 to 4096',
+    ],
+    [
+      { EMBEDDED_ANN_EF_SEARCH: 'wide' },
+      'Invalid configuration: EMBEDDED_ANN_EF_SEARCH must be auto or an integer from 10 to 4096',
     ],
   ])('rejects %p with one line naming the variable and the rule', (env, expected) => {
     const message = errorOf(() => validateAllConfig(env)).message;

@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { toInt, validateEnv, type Env } from './env';
 
 /**
@@ -32,7 +32,7 @@ class VectorsEnv {
    * 10 000 × 1024 the exact scan took ≈ 1.7 ms of that thread a request and was the bottleneck
    * at c=10, the graph ≈ 0.2 ms of the worker's. Below it the scan is ≤ 0.2 ms. Recall@10 on
    * clustered vectors stays ≥ 0.99 from 1 000 points up (docs/PERFORMANCE.md). The graph also
-   * doubles the memory the vectors take.
+   * adds half the memory the vectors take (it holds them at half precision).
    */
   @Transform(toInt)
   @Min(0)
@@ -41,14 +41,17 @@ class VectorsEnv {
   EMBEDDED_ANN_MIN_POINTS = 1_000;
 
   /**
-   * HNSW beam width at query time. Measured at 100 000 × 1024 (clustered vectors, fresh queries):
-   * recall@10 0.983 at 64, 0.994 at 128, 0.995 at 256; p50 0.66, 0.73, 0.88 ms. 128 is the knee.
+   * HNSW beam width per search, or `auto`: 64 up to 10 000 points, 32 more per tenfold beyond
+   * (96 at 100 000, 128 at 1 000 000), where served recall@10 on clustered 1024-d vectors stays
+   * ≥ 0.99 (measured: 1.0 at 10 000 with 64; at 100 000, 0.987 with 64 and 0.998 with 96). A
+   * wider beam is more exact and slower; a number fixes it at every size.
    */
   @Transform(toInt)
-  @Min(10)
-  @Max(4_096)
-  @IsInt()
-  EMBEDDED_ANN_EF_SEARCH = 128;
+  @ValidateIf((env: VectorsEnv) => env.EMBEDDED_ANN_EF_SEARCH !== 'auto')
+  @Min(10, { message: 'must be auto or an integer from 10 to 4096' })
+  @Max(4_096, { message: 'must be auto or an integer from 10 to 4096' })
+  @IsInt({ message: 'must be auto or an integer from 10 to 4096' })
+  EMBEDDED_ANN_EF_SEARCH: number | 'auto' = 'auto';
 }
 
 export function loadVectorsConfig(env: Env = process.env) {
@@ -57,7 +60,8 @@ export function loadVectorsConfig(env: Env = process.env) {
     collection: v.QDRANT_COLLECTION,
     vectorSize: v.VECTOR_SIZE,
     annMinPoints: v.EMBEDDED_ANN_MIN_POINTS,
-    annEfSearch: v.EMBEDDED_ANN_EF_SEARCH,
+    /** null: chosen by the graph's size (`beamWidth`). */
+    annEfSearch: v.EMBEDDED_ANN_EF_SEARCH === 'auto' ? null : v.EMBEDDED_ANN_EF_SEARCH,
   };
 }
 

@@ -7,8 +7,8 @@ import type { PointPredicate, ScoredPoint, VectorIndex } from './vector-index';
 export interface AnnOptions {
   /** The graph is built once a search finds at least this many points; 0 = never. */
   minPoints: number;
-  /** HNSW beam width at query time (usearch's expansion_search): recall against latency. */
-  efSearch: number;
+  /** HNSW beam width per search (ef): recall against latency; null = by the graph's size (`beamWidth`). */
+  efSearch: number | null;
 }
 
 export type AnnState = 'off' | 'building' | 'ready' | 'failed' | 'closed';
@@ -25,6 +25,24 @@ export interface AnnStatus {
 const CONNECTIVITY = 16;
 /** Beam width while inserting (ef_construction): usearch's default; a wider one slows building. */
 const EXPANSION_ADD = 128;
+/**
+ * The graph holds half-precision copies of the vectors: its search reads half the memory (≈ 2×
+ * faster at 1024-d; recall@10 of the graph alone 1.0 at 10 000 and 0.985–0.9995 at 100 000 for
+ * ef 64–128 on clustered vectors) and its build is ≈ 2× faster. Scores stay exact: the shortlist
+ * is re-scored on the live float32 vectors.
+ */
+const GRAPH_SCALAR = 'F16';
+/**
+ * The beam width for a search of `points`: `configured`, or 64 up to 10 000 points and 32 more
+ * per tenfold beyond, which kept served recall@10 ≥ 0.99 on clustered 1024-d vectors (1.0 at
+ * 10 000 with 64; 0.987 with 64 and 0.998 with 96 at 100 000) while a fixed 128 spent twice the
+ * graph work at a book's size.
+ */
+export function beamWidth(points: number, configured: number | null): number {
+  if (configured !== null) return configured;
+  return points <= 10_000 ? 64 : Math.round(64 + 32 * Math.log10(points / 10_000));
+}
+
 /** Points per message to the worker: 4 MiB of 1024-d vectors, a fraction of a second of graph work. */
 const BATCH_POINTS = 1_024;
 /** Messages in flight: one being applied, one waiting, so the worker never idles while memory stays bounded. */
@@ -117,18 +135,18 @@ export class AnnIndex<P> {
     if (this.state !== 'ready' || this.applied !== this.queued || size < this.options.minPoints) return null;
     const k = Math.min(size, predicate ? limit * FILTER_OVERSAMPLE : limit);
     const writes = this.queued;
-    const found = await this.ask(query, k);
+    const found = await this.ask(query, k, Math.min(size, beamWidth(size, this.options.efSearch)));
     if (!found || this.queued !== writes) return null;
     const shortlist: string[] = [];
     let worst = Infinity;
-    for (let i = 0; i < found.keys.length; i++) {
+    for (let i = 0; i < Math.min(k, found.keys.length); i++) {
       const id = this.idByKey.get(Number(found.keys[i]));
       if (id !== undefined) shortlist.push(id);
       worst = Math.min(worst, 1 - found.distances[i]);
     }
     const hits = this.index.search(query, limit, predicate, threshold, shortlist);
     // Short is an answer only when the threshold cut the shortlist (what lies past it scores lower).
-    if (hits.length < limit && !(found.keys.length === k && worst <= threshold)) return null;
+    if (hits.length < limit && !(found.keys.length >= k && worst <= threshold)) return null;
     this.answered++;
     return hits;
   }
@@ -151,7 +169,7 @@ export class AnnIndex<P> {
         dimensions: this.index.dimension,
         connectivity: CONNECTIVITY,
         expansionAdd: EXPANSION_ADD,
-        expansionSearch: this.options.efSearch,
+        scalar: GRAPH_SCALAR,
         // One core stays with the event loop; on 2 cores, 100 000 × 1024 builds in ≈ 90 s.
         threads: Math.max(1, availableParallelism() - 1),
       },
@@ -225,13 +243,23 @@ export class AnnIndex<P> {
     }
   }
 
-  private ask(query: Float32Array, k: number): Promise<Extract<FromWorker, { op: 'found' }> | null> {
+  /**
+   * The graph's best `k` hits (or more), from a search with a beam of `beam`. usearch widens its
+   * beam to the hits asked for (index.hpp: `expansion = max(config.expansion, wanted)`) and its
+   * JS binding takes no beam per search, so the graph is built with the narrowest beam and each
+   * search asks for max(k, beam) hits: the first k are the answer a beam-`beam` search gives.
+   */
+  private ask(
+    query: Float32Array,
+    k: number,
+    beam: number,
+  ): Promise<Extract<FromWorker, { op: 'found' }> | null> {
     const worker = this.worker;
     if (!worker) return Promise.resolve(null);
     const id = this.nextRequest++;
     return new Promise((resolve) => {
       this.requests.set(id, resolve);
-      worker.postMessage({ op: 'search', id, query, k });
+      worker.postMessage({ op: 'search', id, query, k: Math.max(k, beam) });
     });
   }
 
@@ -284,10 +312,11 @@ const { Index, MetricKind, ScalarKind } = require(workerData.entry);
 const graph = new Index({
   dimensions: workerData.dimensions,
   metric: MetricKind.IP,
-  quantization: ScalarKind.F32,
+  quantization: ScalarKind[workerData.scalar],
   connectivity: workerData.connectivity,
   expansion_add: workerData.expansionAdd,
-  expansion_search: workerData.expansionSearch,
+  // The narrowest beam: each search widens it by the hits it asks for (AnnIndex.ask).
+  expansion_search: 1,
   multi: false,
 });
 parentPort.on('message', (message) => {
