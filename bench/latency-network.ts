@@ -1,8 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { Client } from 'pg';
 import { HashingEmbeddingProvider } from '../src/embeddings/hashing-embedding.provider';
 import { startQdrantDouble } from '../test/qdrant-double/qdrant-double';
 import { TcpProxy } from '../test/support/tcp-proxy';
+import { FLOOR_LOOKUP_SQL } from './floor';
 
 /**
  * Everything of the cloud-latency bench that is not the service, in a thread of its own: the
@@ -23,6 +25,11 @@ export interface NetworkSetup {
 
 export type NetworkRequest =
   | { op: 'retrieve'; baseUrl: string; queries: string[] }
+  /**
+   * The floor: the retrieval's three round trips made one after another by a bare client
+   * (node:http with keep-alive, one raw pg connection through the proxy), no service between.
+   */
+  | { op: 'floor'; collection: string; pgUrl: string; limit: number; queries: string[] }
   | { op: 'counts' }
   /** The round-trip times from now on: 0 everywhere measures the same path without a network. */
   | { op: 'rtt'; rtt: { pg: number; qdrant: number; embed: number } }
@@ -39,6 +46,11 @@ export interface RetrieveRun {
   op: 'retrieved';
   latencies: number[];
   stages: Record<string, number[]>;
+}
+
+export interface FloorRun {
+  op: 'floor';
+  latencies: number[];
 }
 
 export interface Counts {
@@ -70,21 +82,54 @@ async function main(): Promise<void> {
   async function handle(request: NetworkRequest): Promise<void> {
     switch (request.op) {
       case 'retrieve': {
+        // The same client as the floor's, so the comparison is of what lies behind it.
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
         const latencies: number[] = [];
         const stages: Record<string, number[]> = {};
-        for (const query of request.queries) {
-          const started = performance.now();
-          const res = await fetch(`${request.baseUrl}/v1/retrieve`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query, top_k: 10 }),
-          });
-          const body = (await res.json()) as { timings_ms: Record<string, number> };
-          latencies.push(performance.now() - started);
-          if (res.status !== 200) throw new Error(`retrieve answered ${res.status}`);
-          for (const [stage, ms] of Object.entries(body.timings_ms)) (stages[stage] ??= []).push(ms);
+        try {
+          for (const query of request.queries) {
+            const started = performance.now();
+            const body = (await postJson(`${request.baseUrl}/v1/retrieve`, { query, top_k: 10 }, agent)) as {
+              timings_ms: Record<string, number>;
+            };
+            latencies.push(performance.now() - started);
+            for (const [stage, ms] of Object.entries(body.timings_ms)) (stages[stage] ??= []).push(ms);
+          }
+        } finally {
+          agent.destroy();
         }
         port.postMessage({ op: 'retrieved', latencies, stages } satisfies RetrieveRun);
+        return;
+      }
+      case 'floor': {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        const pg = new Client({ connectionString: request.pgUrl });
+        await pg.connect();
+        const search = `http://127.0.0.1:${qdrantProxy.port}/collections/${request.collection}/points/query`;
+        const latencies: number[] = [];
+        try {
+          for (const query of request.queries) {
+            const started = performance.now();
+            const embedded = (await postJson(
+              `${stub.url}/embeddings`,
+              { model: setup.model, input: [query] },
+              agent,
+            )) as {
+              data: { embedding: number[] }[];
+            };
+            const found = (await postJson(
+              search,
+              { query: embedded.data[0].embedding, limit: request.limit, with_payload: false },
+              agent,
+            )) as { result: { points: { id: string }[] } };
+            await pg.query(FLOOR_LOOKUP_SQL, [found.result.points.map((point) => point.id)]);
+            latencies.push(performance.now() - started);
+          }
+        } finally {
+          agent.destroy();
+          await pg.end();
+        }
+        port.postMessage({ op: 'floor', latencies } satisfies FloorRun);
         return;
       }
       case 'counts':
@@ -110,6 +155,34 @@ async function main(): Promise<void> {
         return;
     }
   }
+}
+
+/** POST a JSON body over a keep-alive agent; the parsed 2xx answer. */
+function postJson(url: string, body: unknown, agent: Agent): Promise<unknown> {
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          if ((res.statusCode ?? 0) >= 300)
+            reject(new Error(`${url} answered ${res.statusCode}: ${text.slice(0, 200)}`));
+          else resolve(JSON.parse(text));
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** An OpenAI-compatible `/embeddings` that answers after `latencyMs`, with hashing vectors. */

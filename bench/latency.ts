@@ -6,7 +6,14 @@ import { createApp } from '../src/app.factory';
 import { resolveDatabaseServer } from '../src/database/database-server';
 import { chunkAt, queryText, vectorJson } from './corpus';
 import { against, machine, plain, renderTable, type Figure, type Goal } from './report';
-import type { Counts, NetworkReady, NetworkRequest, NetworkSetup, RetrieveRun } from './latency-network';
+import type {
+  Counts,
+  FloorRun,
+  NetworkReady,
+  NetworkRequest,
+  NetworkSetup,
+  RetrieveRun,
+} from './latency-network';
 import { summarize } from './stats';
 
 /** Round-trip times (ms) added in front of PostgreSQL and Qdrant, and the embedding stub's latency. */
@@ -33,6 +40,8 @@ export function parseLatencySpec(text: string): LatencySpec {
 }
 
 const MODEL = 'bench-stub-embedding';
+/** Hits per retrieval, and the vector search's limit (the service asks for top_k + 5). */
+const TOP_K = 10;
 const BATCH = 250;
 
 /**
@@ -135,6 +144,20 @@ export async function runLatencyBench(spec: LatencySpec, options: { chunks: numb
     );
     await network.setRtt(spec);
 
+    // The same three round trips by a bare client, right after: each far side's own time
+    // (the stub's JSON, the double's search, PostgreSQL's execution) counts, the service's not.
+    log(`the same ${options.requests} new questions' round trips by a bare client`);
+    const bare = summarize(
+      (
+        await network.floor(
+          process.env.QDRANT_COLLECTION ?? 'book_embeddings',
+          proxied.toString(),
+          TOP_K + 5,
+          questions.map((q) => `${q} (bare)`),
+        )
+      ).latencies,
+    );
+
     const floor = spec.embed + spec.qdrant + spec.pg;
     const coldSummary = summarize(cold.latencies);
     const hitSummary = summarize(repeated.latencies);
@@ -152,6 +175,20 @@ export async function runLatencyBench(spec: LatencySpec, options: { chunks: numb
         'ms',
         'embed + Qdrant RTT + SQL RTT',
         floor,
+      ),
+      against(
+        'text retrieval p50 (new question)',
+        coldSummary.p50,
+        'ms',
+        'the 3 round trips by a bare client, p50',
+        bare.p50,
+      ),
+      against(
+        'text retrieval p99 (new question)',
+        coldSummary.p99,
+        'ms',
+        'the 3 round trips by a bare client, p99',
+        bare.p99,
       ),
       plain('text retrieval p50, same path with no added RTT', local.p50, 'ms'),
       against(
@@ -189,9 +226,9 @@ export async function runLatencyBench(spec: LatencySpec, options: { chunks: numb
     ];
     const goals: Goal[] = [
       {
-        goal: 'text retrieval p50 ≤ 1.05× the sum of its round trips',
-        measured: `${coldSummary.p50} ms vs ${floor} ms = ${(coldSummary.p50 / floor).toFixed(3)}×`,
-        met: coldSummary.p50 <= 1.05 * floor,
+        goal: 'text retrieval p50 ≤ 1.05× its round trips made by a bare client',
+        measured: `${coldSummary.p50} ms vs ${bare.p50} ms = ${(coldSummary.p50 / bare.p50).toFixed(3)}×`,
+        met: coldSummary.p50 <= 1.05 * bare.p50,
       },
       {
         goal: 'the RTTs add ≤ 1.05× their sum (no extra round trip, no wait that grows with them)',
@@ -231,6 +268,11 @@ class NetworkThread {
   retrieve(baseUrl: string, queries: string[]): Promise<RetrieveRun> {
     this.worker.postMessage({ op: 'retrieve', baseUrl, queries } satisfies NetworkRequest);
     return this.next<RetrieveRun>();
+  }
+
+  floor(collection: string, pgUrl: string, limit: number, queries: string[]): Promise<FloorRun> {
+    this.worker.postMessage({ op: 'floor', collection, pgUrl, limit, queries } satisfies NetworkRequest);
+    return this.next<FloorRun>();
   }
 
   async setRtt(rtt: LatencySpec): Promise<void> {

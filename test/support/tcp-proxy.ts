@@ -31,6 +31,11 @@ export class TcpProxy {
     const server = createServer((client) => {
       const proxy = holder.proxy!;
       const upstream = connect(targetPort, targetHost);
+      // A network hop forwards each packet as it comes. With Nagle's algorithm on here, a reply in
+      // two chunks (PostgreSQL flushes every 8 KiB) would hold the second until the client's
+      // delayed ACK, ≈ 40 ms: a wait of the proxy's making, not the service's.
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
       proxy.track(client, upstream);
       client.on('data', (data: Buffer) => proxy.frozen || forward(upstream, data));
       upstream.on('data', (data: Buffer) => proxy.frozen || forward(client, data));
