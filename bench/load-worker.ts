@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { Agent, request } from 'node:http';
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { ingestBodyJson } from './corpus';
 
@@ -20,6 +21,8 @@ export interface HttpLoadTask {
 }
 
 export interface HttpLoadResult {
+  /** This thread's Linux thread id, so a caller can leave the client's CPU out of the service's. */
+  tid: number;
   latencies: number[];
   non2xx: number;
   errors: number;
@@ -49,6 +52,9 @@ export interface IngestResult {
 }
 
 export type Task = HttpLoadTask | IngestTask;
+
+/** /proc/thread-self names this thread: /proc/<pid>/task/<tid>. */
+const THREAD_ID = Number(readlinkSync('/proc/thread-self').split('/').pop());
 
 function assertLoopback(url: string): void {
   const host = new URL(url).hostname;
@@ -94,6 +100,7 @@ async function httpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
   });
   clearTimeout(stop);
   return {
+    tid: THREAD_ID,
     latencies,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,

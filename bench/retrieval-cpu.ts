@@ -23,8 +23,9 @@ import { summarize } from './stats';
  * builds it, against a floor in the same process: a bare `node:http` server that parses the same
  * body, runs the same `VectorStore.search` (top_k + 5) and one raw `pg` `ANY($1)` lookup, and
  * answers the rows as JSON. Rounds alternate, so a busy neighbour slows both alike. Besides req/s
- * it reports the main thread's CPU per request (Linux schedstat), which hardly moves under
- * contention; the HNSW worker and the load client have their own threads. `--profile` writes a
+ * it reports CPU per request (Linux schedstat), which hardly moves under contention: the main
+ * thread's, the process's other threads' (the HNSW worker, GC helpers; not the load client's
+ * thread) and PostgreSQL's. `--profile` writes a
  * V8 CPU profile of the main thread during one extra round of the app (and of the floor, to
  * `FILE.floor`).
  */
@@ -68,6 +69,23 @@ const RUN = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').re
 /** CPU time of the main thread, in ns (Linux schedstat). */
 function mainThreadCpuNs(): number {
   return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+/**
+ * CPU time (ns) of this process's other threads — the HNSW worker, libuv's pool, V8's GC and
+ * compiler helpers — leaving out the main thread and the load client's thread `clientTid`.
+ */
+function otherThreadsCpuNs(clientTid: number): number {
+  let total = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (Number(tid) === process.pid || Number(tid) === clientTid) continue;
+    try {
+      total += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return total;
 }
 
 function run(worker: Worker, task: HttpLoadTask): Promise<HttpLoadResult>;
@@ -189,8 +207,10 @@ async function main(): Promise<void> {
     ];
     const { rows: backend } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const postmaster = postmasterOf(backend[0].pid);
+    let clientTid = 0;
     const measure = async (url: string, amount = REQUESTS) => {
       const cpuBefore = mainThreadCpuNs();
+      const othersBefore = otherThreadsCpuNs(clientTid);
       const pgBefore = postgresCpuNs(postmaster);
       const result = await run(worker, {
         kind: 'http',
@@ -204,10 +224,15 @@ async function main(): Promise<void> {
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       const served = result.latencies.length;
+      // The first round only tells which thread is the client's; its figures are a warm-up.
+      const othersUs =
+        clientTid === result.tid ? (otherThreadsCpuNs(clientTid) - othersBefore) / 1000 / served : NaN;
+      clientTid = result.tid;
       return {
         rps: served / (result.durationMs / 1000),
         p50: summarize(result.latencies).p50,
         cpuUs: (mainThreadCpuNs() - cpuBefore) / 1000 / served,
+        othersUs,
         pgUs: (postgresCpuNs(postmaster) - pgBefore) / 1000 / served,
       };
     };
@@ -215,15 +240,18 @@ async function main(): Promise<void> {
     const rps = targets.map(() => [] as number[]);
     const cpu = targets.map(() => [] as number[]);
     const pgCpu = targets.map(() => [] as number[]);
+    const otherCpu = targets.map(() => [] as number[]);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [i, target] of targets.entries()) {
         const m = await measure(target.url);
         rps[i].push(m.rps);
         cpu[i].push(m.cpuUs);
         pgCpu[i].push(m.pgUs);
+        otherCpu[i].push(m.othersUs);
         log(
           `round ${round}, ${target.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, ` +
-            `${m.cpuUs.toFixed(0)} µs main-thread CPU, ${m.pgUs.toFixed(0)} µs PostgreSQL CPU`,
+            `${m.cpuUs.toFixed(0)} µs main-thread CPU, ${m.othersUs.toFixed(0)} µs other threads, ` +
+            `${m.pgUs.toFixed(0)} µs PostgreSQL CPU`,
         );
       }
     }
@@ -238,6 +266,7 @@ async function main(): Promise<void> {
           `(${(median(rps[i]) / median(rps[0])).toFixed(2)}×)  ` +
           `${median(cpu[i]).toFixed(0).padStart(6)} µs main-thread CPU per request ` +
           `(${(median(cpu[i]) / median(cpu[0])).toFixed(2)}× the floor's), ` +
+          `${median(otherCpu[i]).toFixed(0).padStart(5)} µs other threads (HNSW worker, GC), ` +
           `${median(pgCpu[i]).toFixed(0).padStart(5)} µs PostgreSQL CPU\n`,
       );
     }
