@@ -106,8 +106,16 @@ export class RetrievalRepository {
    * Live chunks under `filter` that overlap the reader's selection: candidates come from indexes
    * (the fingerprints GIN for shared runs of words, the full-text GIN for the opening and closing
    * phrases) and each is confirmed by containment of one of the probe's runs or phrases in its
-   * normalised text, computed for candidates only. Normalised containment in each direction is
-   * returned as well.
+   * normalised text. Normalised containment in each direction is returned as well.
+   *
+   * Cost: the confirmation runs once per candidate, so it must be cheap. Normalising a chunk
+   * (regexp_replace over its text) costs ≈ 40 µs; matching its lower-cased text against the run
+   * with every space widened to "one or more non-alphanumerics" is the same test (the normalised
+   * text holds the run exactly when the lower-cased text holds it that way) at ≈ 5 µs. Only the
+   * rows returned are normalised, for the two containment flags. Plan shape: liveness, the filter
+   * and the confirmation sit outside an `OFFSET 0` subquery only the two GIN indexes can serve;
+   * written inline, a table no ANALYZE has seen yet (a fresh load) is scanned through the partial
+   * index on live rows, confirming all of it (0.5 s on 10 000 chunks for a common phrase).
    */
   findOverlapping(
     selection: string,
@@ -119,20 +127,20 @@ export class RetrievalRepository {
     const inFilter = filterSql(filter, params);
     const bind = (value: unknown) => `$${params.push(value)}`;
     const candidates = [
-      ...(probe.hashes.length > 0 ? [`c.fingerprints && ${bind(probe.hashes)}::int4[]`] : []),
-      ...probe.phrases.map((phrase) => `c.search_vector @@ phraseto_tsquery('english', ${bind(phrase)})`),
+      ...(probe.hashes.length > 0 ? [`fingerprints && ${bind(probe.hashes)}::int4[]`] : []),
+      ...probe.phrases.map((phrase) => `search_vector @@ phraseto_tsquery('english', ${bind(phrase)})`),
     ].join(' OR ');
     const holdsRun = [...probe.runs, ...probe.phrases]
-      .map((run) => `t.normalised LIKE '%' || ${normalised(bind(run))} || '%'`)
+      .map((run) => `lower(c.chunk_text) ~ replace(${normalised(bind(run))}, ' ', '[^[:alnum:]]+')`)
       .join(' OR ');
     return this.read(
       `SELECT ${COLUMNS},
               strpos(t.normalised, n.selection) > 0 AS contains_selection,
               strpos(n.selection, t.normalised) > 0 AS within_selection
-         FROM chunks c
+         FROM (SELECT * FROM chunks WHERE ${candidates} OFFSET 0) c
         CROSS JOIN LATERAL (SELECT ${normalised('c.chunk_text')} AS normalised) t
         CROSS JOIN (SELECT ${normalised('$1')} AS selection) n
-        WHERE c.deleted_at IS NULL AND ${inFilter} AND (${candidates}) AND (${holdsRun})
+        WHERE c.deleted_at IS NULL AND ${inFilter} AND (${holdsRun})
         ORDER BY c.document_reference, c.chunk_index
         LIMIT $2`,
       params,

@@ -20,14 +20,19 @@ describe('selectionProbe', () => {
     expect(selectionProbe('  Kalman\nfilter ').phrases).toEqual(['kalman filter']);
   });
 
-  it('looks up the opening and closing words as phrases, grown until they hold three long words', () => {
+  it('looks up the opening and closing words as phrases, grown until they hold three words that are not stop words', () => {
     const probe = selectionProbe(
       'xx the rover and the dog of a robot climbed up the hill while all of it and the end zz',
     );
     expect(probe.phrases).toEqual([
-      'the rover and the dog of a robot climbed',
+      'the rover and the dog of a robot',
       'up the hill while all of it and the end',
     ]);
+    // Long stop words ("each", "under") narrow nothing: a phrase of them and one common word
+    // would match, and be confirmed against, a large share of the book.
+    expect(selectionProbe('xx on each a under of obstacle odometry through gain model zz').phrases[0]).toBe(
+      'on each a under of obstacle odometry through gain',
+    );
   });
 
   it('sends the winnowed runs of a long selection, leaving out its first and last word', () => {

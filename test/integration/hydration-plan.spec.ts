@@ -2,6 +2,7 @@ import { DataSource, type Logger } from 'typeorm';
 import { loadDatabaseConfig, loadRetrievalConfig } from '../../config';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
+import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 /**
@@ -68,6 +69,40 @@ describe('retrieval plans without statistics', () => {
       expect(plan).not.toMatch(/chunks_live_content_hash_key/);
     }
     expect(await repo.findLiveByIds(ids, undefined)).toHaveLength(ids.length);
+  });
+
+  it('selected text takes its candidates from the full-text index alone and confirms only those', async () => {
+    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    // Chunk 1000 reads "the sensor reads topic30 and aspect21 at 1000"; re-typed, as a reader's
+    // selection may be, with a word cut at each end.
+    const selection = 'he Sensor reads, topic30 and ASPECT21 at 1000 yz';
+    const run = () => repo.findOverlapping(selection, selectionProbe(selection), undefined, 200);
+    const plan = await planOf(run);
+    // Inline, the liveness test matched the partial index on live rows, which the planner
+    // scanned whole without statistics, normalising and confirming every live chunk.
+    expect(plan).not.toMatch(/chunks_live_content_hash_key/);
+    expect(plan).toMatch(/Bitmap Index Scan on chunks_search_vector_idx/);
+    expect(plan).toMatch(
+      /Subquery Scan on c [^\n]*\n\s+Filter: \(\(c\.deleted_at IS NULL\) AND .*lower\(c\.chunk_text\) ~/,
+    );
+    const rows = await run();
+    expect(rows.map((row) => row.chunk_text)).toContain('the sensor reads topic30 and aspect21 at 1000');
+    expect(rows.every((row) => /topic30 and aspect21 at/.test(row.chunk_text))).toBe(true);
+  });
+
+  it('keeps search_vector in the row and the GIN pending lists short', async () => {
+    const [column] = await dataSource.query<{ attstorage: string }[]>(
+      `SELECT attstorage FROM pg_attribute WHERE attrelid = 'chunks'::regclass AND attname = 'search_vector'`,
+    );
+    expect(column.attstorage).toBe('m');
+    const indexes = await dataSource.query<{ relname: string; reloptions: string[] | null }[]>(
+      `SELECT relname, reloptions FROM pg_class
+        WHERE relname IN ('chunks_search_vector_idx', 'chunks_fingerprints_idx') ORDER BY relname`,
+    );
+    expect(indexes.map((index) => index.reloptions)).toEqual([
+      ['gin_pending_list_limit=256'],
+      ['gin_pending_list_limit=256'],
+    ]);
   });
 
   it('hybrid hydrates its candidates by primary key; its text leg uses the full-text index once the GIN pending list is merged', async () => {
