@@ -14,6 +14,11 @@ import { toPoint } from './chunk-point';
 import { OutboxRepository, type ClaimedOutboxRow } from './outbox.repository';
 import { equalJitterBackoff } from './relay-backoff';
 
+/** Chunks a drain must have synced before the relay checks the table's statistics. */
+const STATISTICS_MIN_ROWS = 500;
+/** How long the outbox must stay quiet after a drain before that check. */
+const STATISTICS_QUIET_MS = 1_000;
+
 /**
  * Pushes `vector_outbox` to the vector store. Postgres decides the target state: a claimed
  * chunk that is live is upserted from its stored row, one that is deleted or gone is removed —
@@ -30,6 +35,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wakes = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Chunks synced since the table's statistics were last checked, when the last were, and the pending check. */
+  private syncedSinceStatistics = 0;
+  private lastSyncedAt = 0;
+  private statisticsTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -51,6 +60,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.statisticsTimer);
     await Promise.all(this.lanes);
   }
 
@@ -153,6 +163,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const gone = chunkIds.filter((id) => !liveIds.has(id));
     try {
       if (live.length > 0) await this.vectorStore.upsert(live.map(toPoint));
+      this.syncedSinceStatistics += live.length;
+      this.lastSyncedAt = performance.now();
+      this.scheduleStatisticsCheck(STATISTICS_QUIET_MS);
       if (gone.length > 0) await this.vectorStore.deleteByIds(gone);
       await this.outbox.complete(
         claimed.map((row) => row.id),
@@ -172,6 +185,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.config.outboxMaxAttempts,
       );
     }
+  }
+
+  /**
+   * Once a load has been synced and no chunk was synced for STATISTICS_QUIET_MS, refreshes the
+   * planner's statistics of `chunks` if the load changed enough of it (analyzeChunksIfStale): a
+   * bulk load then gets its ANALYZE a second after it ends, not at autovacuum's next round, and a
+   * load in many batches gets one, not one per batch.
+   */
+  private scheduleStatisticsCheck(inMs: number): void {
+    if (this.statisticsTimer || this.stopped || this.syncedSinceStatistics < STATISTICS_MIN_ROWS) return;
+    this.statisticsTimer = setTimeout(() => {
+      this.statisticsTimer = undefined;
+      const quietFor = performance.now() - this.lastSyncedAt;
+      if (quietFor < STATISTICS_QUIET_MS) return this.scheduleStatisticsCheck(STATISTICS_QUIET_MS - quietFor);
+      this.syncedSinceStatistics = 0;
+      this.outbox
+        .analyzeChunksIfStale()
+        .then((ran) => ran && this.logger.log('Refreshed the statistics of chunks after a load'))
+        .catch((error: Error) => this.logger.warn(`ANALYZE chunks failed: ${error.message}`));
+    }, inMs);
+    this.statisticsTimer.unref();
   }
 
   private backoff(attempts: number): number {

@@ -183,4 +183,23 @@ export class OutboxRepository {
     );
     return row;
   }
+
+  /**
+   * ANALYZE chunks when autovacuum would (more rows changed since its last ANALYZE than 50 + 10 %
+   * of the table, or none yet), without waiting for autovacuum's next round: a book loaded in one
+   * go is queried within seconds, and until then the planner has no statistics — it then reads
+   * a common word's whole full-text posting list (every matching row id) before the text leg's
+   * LIMIT applies, where a sequential scan stops after a few hundred rows. True when it ran. A
+   * role that does not own the table gets PostgreSQL's warning, not an error.
+   */
+  async analyzeChunksIfStale(): Promise<boolean> {
+    const [{ stale }] = await this.dataSource.query<{ stale: boolean }[]>(
+      `SELECT coalesce(s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+                       OR coalesce(s.last_analyze, s.last_autoanalyze) IS NULL, true) AS stale
+         FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+        WHERE c.oid = 'chunks'::regclass`,
+    );
+    if (stale) await this.dataSource.query('ANALYZE chunks');
+    return stale;
+  }
 }

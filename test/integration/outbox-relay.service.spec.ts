@@ -108,6 +108,27 @@ describe('OutboxRelay (service tier)', () => {
     const { synced } = await pending;
     expect(synced).toBe(true);
   });
+
+  it('refreshes the planner statistics of chunks once a bulk load is synced', async () => {
+    const lastAnalyze = () =>
+      db
+        .query<{ at: Date | null }[]>(
+          `SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relid = 'chunks'::regclass`,
+        )
+        .then(([row]) => row?.at ?? null);
+    const before = await lastAnalyze();
+    // Autovacuum sets only last_autoanalyze: last_analyze moves only for an explicit ANALYZE.
+    const { synced } = await ingest.ingestBatch(
+      ingestBody(uniqueDocument(), bookChunks(600, DIM), { wait_ms: 20_000 }),
+    );
+    expect(synced).toBe(true);
+    expect(
+      await eventually(async () => {
+        const at = await lastAnalyze();
+        return at !== null && (before === null || at > before);
+      }),
+    ).toBe(true);
+  });
 });
 
 /**
