@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { resolveDatabaseServer } from '../src/database/database-server';
 import { LocalVectorStore } from '../src/vectors/local/local-vector-store';
 import { VectorStore } from '../src/vectors/vector-store';
 import { queryText, queryVectorAt, vectorJson } from './corpus';
-import { FLOOR_LOOKUP_SQL } from './floor';
+import { startFloorServer } from './floor';
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { summarize } from './stats';
 
@@ -185,24 +185,9 @@ async function main(): Promise<void> {
           }),
     );
 
-    // The floor: parse, search, one primary-key lookup, JSON out; nothing else.
-    const floor = createServer((req, res) => {
-      const parts: Buffer[] = [];
-      req.on('data', (part: Buffer) => parts.push(part));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(parts).toString()) as { query_vector: number[]; top_k: number };
-        void store
-          .search({ vector: body.query_vector, limit: body.top_k + 5 })
-          .then((hits) => pool.query(FLOOR_LOOKUP_SQL, [hits.map((h) => h.id)]))
-          .then(({ rows }) => {
-            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-            res.end(JSON.stringify({ results: rows.slice(0, TOP_K) }));
-          });
-      });
-    });
-    await new Promise<void>((r) => floor.listen(0, '127.0.0.1', r));
+    const { server: floor, url: floorUrl } = await startFloorServer(store, pool);
     const targets = [
-      { name: 'floor (node:http)', url: urlOf(floor, '/') },
+      { name: 'floor (node:http)', url: floorUrl },
       { name: `ragstore ${MODE}`, url: appUrl },
     ];
     const { rows: backend } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance as perfHooks } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { createApp } from '../src/app.factory';
 import { parseCliArgs } from '../src/cli/run-cli';
 import { resolveDatabaseServer } from '../src/database/database-server';
@@ -18,7 +18,7 @@ import { against, machine, plain, renderTable, type Figure, type Goal } from './
 import { measureEmbeddedSearch } from './embedded-search';
 import { parseLatencySpec, runLatencyBench } from './latency';
 import { chunkAt, queryText, queryVectorAt, selectionFrom, vectorJson } from './corpus';
-import { FLOOR_LOOKUP_SQL } from './floor';
+import { FLOOR_LOOKUP_SQL, startFloorServer } from './floor';
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { createScratchTable, rawInsert, rawRow, type RawPath } from './raw-insert';
 import { summarize, timeLoop, type Summary } from './stats';
@@ -37,7 +37,7 @@ const USAGE =
   '[--out FILE] [--qdrant-url URL [--qdrant-api-key K] | --qdrant-double] [--latency pg=MS,qdrant=MS,embed=MS] [--strict]';
 const { values: args } = parseCliArgs(USAGE, {
   chunks: { type: 'string', default: '10000' },
-  requests: { type: 'string', default: '500' },
+  requests: { type: 'string', default: '2000' },
   seed: { type: 'string', default: '1' },
   'phase-ms': { type: 'string', default: '60000' },
   'ingest-concurrency': { type: 'string', default: '2' },
@@ -260,6 +260,35 @@ async function main(): Promise<void> {
         : null;
     if (rawQdrant) figures.push(...rawQdrant.figures);
 
+    // The same vector requests, same client, against a bare node:http server that runs the same
+    // search and one pg lookup: what HTTP, the search and PostgreSQL cost without the service.
+    log('HTTP floor: bare node:http, the same search and one pg lookup');
+    const floorPool = new Pool({ connectionString: server.url, max: 10 });
+    const floorServer = await startFloorServer(store, floorPool);
+    const httpFloor: Record<string, { p50: number; rps: number }> = {};
+    try {
+      for (const connections of [1, 10]) {
+        const task: HttpLoadTask = {
+          kind: 'http',
+          url: floorServer.url,
+          method: 'POST',
+          bodies: bodies.vector,
+          connections,
+          amount: 20,
+          maxMs: PHASE_MS,
+        };
+        await load.run(task);
+        const result = await load.run({ ...task, amount: REQUESTS });
+        httpFloor[`c${connections}`] = {
+          p50: summarize(result.latencies).p50,
+          rps: rate(result.latencies.length, result.durationMs),
+        };
+      }
+    } finally {
+      await new Promise((r) => floorServer.server.close(r));
+      await floorPool.end();
+    }
+
     log('retrieval over HTTP (autocannon, in a worker thread)');
     const http: Record<string, Record<Mode, Summary & { rps: number; non2xx: number }>> = {};
     for (const mode of modes) {
@@ -295,10 +324,32 @@ async function main(): Promise<void> {
         };
         http[`c${connections}`][mode] = summary;
         figures.push(
-          against(`retrieve ${mode} c=${connections} p50`, summary.p50, 'ms', 'floor p50', floor.p50),
+          mode === 'vector'
+            ? against(`retrieve ${mode} c=${connections} p50`, summary.p50, 'ms', 'floor p50', floor.p50)
+            : against(
+                `retrieve ${mode} c=${connections} p50`,
+                summary.p50,
+                'ms',
+                `vector c=${connections} p50`,
+                http[`c${connections}`].vector.p50,
+              ),
           plain(`retrieve ${mode} c=${connections} p95`, summary.p95, 'ms'),
           against(`retrieve ${mode} c=${connections} p99`, summary.p99, 'ms', 'floor p99', floor.p99),
-          plain(`retrieve ${mode} c=${connections} throughput`, summary.rps, 'req/s'),
+          mode === 'vector'
+            ? against(
+                `retrieve ${mode} c=${connections} throughput`,
+                summary.rps,
+                'req/s',
+                `HTTP floor c=${connections} (bare node:http, same search + pg lookup)`,
+                httpFloor[`c${connections}`].rps,
+              )
+            : against(
+                `retrieve ${mode} c=${connections} throughput`,
+                summary.rps,
+                'req/s',
+                `vector c=${connections}`,
+                http[`c${connections}`].vector.rps,
+              ),
           plain(
             `retrieve ${mode} c=${connections} event-loop busy per request`,
             loop.active / Math.max(1, result.latencies.length),
@@ -327,6 +378,23 @@ async function main(): Promise<void> {
         met: v1.p50 <= 1.3 * floor.p50,
       },
       { goal: 'vector retrieval p99 ≤ 50 ms at c=10', measured: `${v10.p99} ms`, met: v10.p99 <= 50 },
+      {
+        goal: 'vector retrieval ≥ 900 req/s at c=10 (issue 19)',
+        measured: `${v10.rps} req/s; HTTP floor ${httpFloor.c10.rps} req/s`,
+        met: v10.rps >= 900,
+      },
+      // Issue 19: the text modes within 2× of vector mode, in latency at c=1 and throughput at c=10.
+      ...modes
+        .filter((mode) => mode !== 'vector')
+        .map((mode) => {
+          const latency = http.c1[mode].p50 / v1.p50;
+          const throughput = v10.rps / http.c10[mode].rps;
+          return {
+            goal: `${mode} within 2× of vector (c=1 p50, c=10 req/s)`,
+            measured: `${latency.toFixed(2)}× the p50, ${throughput.toFixed(2)}× fewer req/s`,
+            met: latency <= 2 && throughput <= 2,
+          };
+        }),
     );
 
     log('hydration: repository query vs raw ANY($1)');
