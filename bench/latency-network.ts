@@ -56,6 +56,8 @@ export interface FloorRun {
 export interface Counts {
   op: 'counts';
   providerCalls: number;
+  /** The most embedding requests the stub had in flight at once since the previous counts. */
+  peakProviderRequests: number;
   qdrantRequests: number;
   lastQdrant: string[];
 }
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
         port.postMessage({
           op: 'counts',
           providerCalls: stub.calls(),
+          peakProviderRequests: stub.takePeakInFlight(),
           qdrantRequests: double.requests.length,
           lastQdrant: double.requests.slice(-3).map((r) => `${r.method} ${r.path}`),
         } satisfies Counts);
@@ -190,14 +193,24 @@ async function startEmbeddingStub(
   dimension: number,
   model: string,
   latencyMs: number,
-): Promise<{ server: Server; url: string; calls(): number; setLatency(ms: number): void }> {
+): Promise<{
+  server: Server;
+  url: string;
+  calls(): number;
+  /** The most requests in flight at once since the last call. */
+  takePeakInFlight(): number;
+  setLatency(ms: number): void;
+}> {
   const hashing = new HashingEmbeddingProvider(dimension);
   let calls = 0;
+  let inFlight = 0;
+  let peak = 0;
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
     req.on('end', () => {
       calls++;
+      peak = Math.max(peak, ++inFlight);
       const { input } = JSON.parse(Buffer.concat(parts).toString('utf8')) as { input: string[] };
       const body = JSON.stringify({
         object: 'list',
@@ -209,6 +222,7 @@ async function startEmbeddingStub(
         })),
       });
       setTimeout(() => {
+        inFlight--;
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(body);
       }, latencyMs);
@@ -220,6 +234,11 @@ async function startEmbeddingStub(
     server,
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`,
     calls: () => calls,
+    takePeakInFlight: () => {
+      const seen = peak;
+      peak = inFlight;
+      return seen;
+    },
     setLatency: (ms) => (latencyMs = ms),
   };
 }

@@ -34,7 +34,7 @@ export class DocumentChunksRepository {
   /**
    * Multi-row VALUES (chunkValues): each embedding travels as one binary parameter — inside an
    * unnest array pg would send it as hex text, twice the bytes, parsed by the server (measured
-   * 1.2× slower, docs/PERFORMANCE.md). Absent optional fields take the column defaults' values.
+   * 1.2× slower, docs/performance-history.md). Absent optional fields take the column defaults' values.
    */
   async insertMany(manager: EntityManager, rows: readonly NewChunkRow[]): Promise<void> {
     for (const { columns, tuples, parameters } of chunkValues(rows)) {

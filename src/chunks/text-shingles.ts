@@ -9,7 +9,7 @@
  *
  * Why a sample: each GIN entry costs PostgreSQL ≈ 4 µs per inserted row, so all ≈ 115 shingles of
  * a 700-character chunk (≈ 450 µs) would cost more than the trigram index this replaces (≈ 225 µs
- * with its generated column); ≈ 18 fingerprints cost ≈ 70 µs. Figures in docs/PERFORMANCE.md.
+ * with its generated column); ≈ 18 fingerprints cost ≈ 70 µs. Figures in docs/performance-history.md.
  *
  * The hash and both constants are part of the stored format: changing any of them needs a
  * migration that recomputes every row's fingerprints.
