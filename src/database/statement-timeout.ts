@@ -15,8 +15,14 @@ import { Client } from 'pg';
  * client's). The normal path sends nothing extra.
  *
  * A connection whose statement ended some other way while its cancel was in flight is closed, not
- * reused: the late cancel could otherwise stop its next statement. If the server never answers the
- * cancel (network gone), the connection is dropped after a grace period.
+ * reused: the late cancel could otherwise stop its next statement.
+ *
+ * A cancel can be slow to land: a PgBouncer forwards it on a new server connection, which waits
+ * when the pool is busy. Past CANCEL_GRACE_MS the caller gets its timeout anyway, and the cancel is
+ * sent once more, but the connection stays open, out of the pool, until the server answers: dropping
+ * it would not stop the statement (neither PostgreSQL nor PgBouncer cancels a statement whose client
+ * went away; a PgBouncer forgets the queued cancel too), which would run on, holding its locks and
+ * a server connection. Only after CANCEL_ABANDON_MS with no answer (network gone) is it dropped.
  *
  * A budget counts from the call. A cancel stops whatever the connection is running, so code that
  * queues several statements on one connection at once (pg runs them one after another; the
@@ -24,8 +30,10 @@ import { Client } from 'pg';
  */
 const budget = new AsyncLocalStorage<number>();
 
-/** How long a cancelled statement may take to stop before its connection is dropped. */
+/** How long a cancelled statement may take to stop before its caller is given the timeout. */
 export const CANCEL_GRACE_MS = 1_000;
+/** How long a cancelled statement may take to stop before its connection is dropped. */
+export const CANCEL_ABANDON_MS = 30_000;
 
 /** The statements `work` sends (on any pooled connection) are bounded by `ms` instead of the default. */
 export function withStatementTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
@@ -69,7 +77,7 @@ export function clientWithStatementTimeout(defaultMs: number): typeof Client {
       const done = (typeof values === 'function' ? values : callback) as Callback | undefined;
       const params = typeof values === 'function' ? undefined : values;
       const result = new Promise((resolve, reject) => {
-        const deadline = this.arm(ms);
+        const deadline = this.arm(ms, reject);
         plain.call(this, config, params, (error: Error | null, res: unknown) => {
           const failure = deadline.settle(error);
           if (failure) reject(failure);
@@ -84,24 +92,62 @@ export function clientWithStatementTimeout(defaultMs: number): typeof Client {
       return undefined as never;
     }
 
-    private arm(ms: number): { settle(error: Error | null): Error | null } {
-      let cancelled = false;
-      let grace: NodeJS.Timeout | undefined;
-      const timer = setTimeout(() => {
-        cancelled = true;
+    /** Settles when the statement given up on at CANCEL_GRACE_MS has ended; until then, end() waits. */
+    private abandoned: Promise<void> | undefined;
+
+    // pg's end() destroys the socket under a running statement; one given up on must end first.
+    override end(...args: unknown[]): never {
+      const [callback] = args as [((error?: Error) => void) | undefined];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- always invoked with .call(this)
+      const plain = super.end as unknown as (this: Client, callback?: (error?: Error) => void) => unknown;
+      if (!this.abandoned) return plain.call(this, callback) as never;
+      // No statement may start meanwhile: a pool that gets this client back removes it.
+      (this as unknown as { _ending: boolean })._ending = true;
+      const ended = this.abandoned.then(() => plain.call(this) as Promise<void>);
+      if (!callback) return ended as never;
+      ended.then(
+        () => callback(),
+        (error: Error) => callback(error),
+      );
+      return undefined as never;
+    }
+
+    private arm(ms: number, giveUp: (error: Error) => void): { settle(error: Error | null): Error | null } {
+      let cancels = 0;
+      const timers: NodeJS.Timeout[] = [];
+      let ended: (() => void) | undefined;
+      const cancel = () => {
+        cancels++;
         // Set from the server's BackendKeyData at connect (a pooler sends its own key).
         const key = this as unknown as { processID: number | null; secretKey: number | null };
         sendCancel(this.host, this.port, key.processID, key.secretKey);
-        grace = setTimeout(() => this.connection.stream.destroy(), CANCEL_GRACE_MS);
-      }, ms);
+      };
+      timers.push(
+        setTimeout(() => {
+          cancel();
+          timers.push(
+            setTimeout(() => {
+              giveUp(new StatementTimeoutError(ms));
+              this.abandoned = new Promise((resolve) => (ended = resolve));
+              cancel();
+              void (this.end() as Promise<void>).catch(() => undefined);
+              timers.push(
+                setTimeout(() => this.connection.stream.destroy(), CANCEL_ABANDON_MS - CANCEL_GRACE_MS),
+              );
+            }, CANCEL_GRACE_MS),
+          );
+        }, ms),
+      );
       return {
         settle: (error) => {
-          clearTimeout(timer);
-          clearTimeout(grace);
-          if (!cancelled) return error;
-          // 57014: the cancel stopped this statement and is spent. Anything else: it may still be
-          // on its way, so this connection serves nothing more.
-          if ((error as { code?: unknown } | null)?.code !== '57014') void this.end().catch(() => undefined);
+          for (const timer of timers) clearTimeout(timer);
+          ended?.();
+          if (cancels === 0) return error;
+          // 57014 after one cancel: it stopped this statement and is spent. Anything else: a cancel
+          // may still be on its way, so this connection serves nothing more.
+          if (cancels > 1 || (error as { code?: unknown } | null)?.code !== '57014') {
+            void (this.end() as Promise<void>).catch(() => undefined);
+          }
           return error ? new StatementTimeoutError(ms, { cause: error }) : null;
         },
       };
@@ -124,7 +170,8 @@ function sendCancel(host: string, port: number, processID: number | null, secret
   const socket = host.startsWith('/') ? connect(`${host}/.s.PGSQL.${port}`) : connect({ host, port });
   // The server closes the connection once it has acted; closing ours first can drop the request
   // (PgBouncer forgets a cancel whose client has gone before it was forwarded).
-  socket.setTimeout(CANCEL_GRACE_MS, () => socket.destroy());
+  socket.setTimeout(CANCEL_ABANDON_MS, () => socket.destroy());
+  socket.unref();
   socket.once('connect', () => socket.write(packet));
   socket.on('end', () => socket.destroy());
   socket.on('error', () => socket.destroy());
