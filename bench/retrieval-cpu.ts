@@ -11,13 +11,13 @@ import { createApp } from '../src/app.factory';
 import { resolveDatabaseServer } from '../src/database/database-server';
 import { LocalVectorStore } from '../src/vectors/local/local-vector-store';
 import { VectorStore } from '../src/vectors/vector-store';
-import { queryText, queryVectorAt, vectorJson } from './corpus';
+import { chunkAt, queryText, queryVectorAt, selectionFrom, vectorJson } from './corpus';
 import { startFloorServer } from './floor';
 import type { HttpLoadResult, HttpLoadTask, IngestResult, IngestTask } from './load-worker';
 import { summarize } from './stats';
 
 /**
- * `node -r @swc-node/register bench/retrieval-cpu.ts [--chunks 10000 --mode vector --connections 10
+ * `node -r @swc-node/register bench/retrieval-cpu.ts [--chunks 10000 --mode vector|hybrid|selected_text --connections 10
  * --rounds 3 --requests 2000 --profile /tmp/retrieve.cpuprofile]`: the retrieval figure of
  * `npm run bench` on its own, as CPU per request. POST /v1/retrieve on the app as `createApp`
  * builds it, against a floor in the same process: a bare `node:http` server that parses the same
@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
   },
 });
 const CHUNKS = Number(args.chunks);
-const MODE = args.mode as 'vector' | 'hybrid';
+const MODE = args.mode as 'vector' | 'hybrid' | 'selected_text';
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
 const REQUESTS = Number(args.requests);
@@ -174,26 +174,30 @@ async function main(): Promise<void> {
       while (store.annStatus().state === 'building' || store.annStatus().pending_writes > 0) await sleep(50);
       log(`approximate index: ${store.annStatus().state}`);
     }
-    const bodies = queryVectors.map((v, q) =>
-      MODE === 'vector'
-        ? `{"mode":"vector","top_k":${TOP_K},"query_vector":${vectorJson(v)}}`
-        : JSON.stringify({
-            mode: MODE,
-            top_k: TOP_K,
-            query: queryText(q, SEED),
-            query_vector: Array.from(v),
-          }),
+    // The floor answers vector searches; the app gets the mode's own body, as `npm run bench` sends it.
+    const vectorBodies = queryVectors.map(
+      (v) => `{"mode":"vector","top_k":${TOP_K},"query_vector":${vectorJson(v)}}`,
+    );
+    const modeBodies = queryVectors.map((_, q) =>
+      JSON.stringify({
+        mode: MODE,
+        top_k: TOP_K,
+        query: queryText(q, SEED),
+        ...(MODE === 'selected_text'
+          ? { selected_text: selectionFrom(chunkAt((q * 7_919) % CHUNKS, DIM, SEED), q) }
+          : {}),
+      }),
     );
 
     const { server: floor, url: floorUrl } = await startFloorServer(store, pool);
     const targets = [
-      { name: 'floor (node:http)', url: floorUrl },
-      { name: `ragstore ${MODE}`, url: appUrl },
+      { name: 'floor (node:http)', url: floorUrl, bodies: vectorBodies },
+      { name: `ragstore ${MODE}`, url: appUrl, bodies: MODE === 'vector' ? vectorBodies : modeBodies },
     ];
     const { rows: backend } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const postmaster = postmasterOf(backend[0].pid);
     let clientTid = 0;
-    const measure = async (url: string, amount = REQUESTS) => {
+    const measure = async ({ url, bodies }: (typeof targets)[number], amount = REQUESTS) => {
       const cpuBefore = mainThreadCpuNs();
       const othersBefore = otherThreadsCpuNs(clientTid);
       const pgBefore = postgresCpuNs(postmaster);
@@ -221,14 +225,14 @@ async function main(): Promise<void> {
         pgUs: (postgresCpuNs(postmaster) - pgBefore) / 1000 / served,
       };
     };
-    for (const target of targets) await measure(target.url, Math.min(REQUESTS, 500));
+    for (const target of targets) await measure(target, Math.min(REQUESTS, 500));
     const rps = targets.map(() => [] as number[]);
     const cpu = targets.map(() => [] as number[]);
     const pgCpu = targets.map(() => [] as number[]);
     const otherCpu = targets.map(() => [] as number[]);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [i, target] of targets.entries()) {
-        const m = await measure(target.url);
+        const m = await measure(target);
         rps[i].push(m.rps);
         cpu[i].push(m.cpuUs);
         pgCpu[i].push(m.pgUs);
@@ -262,7 +266,7 @@ async function main(): Promise<void> {
       await session.post('Profiler.setSamplingInterval', { interval: 100 });
       for (const [i, target] of targets.entries()) {
         await session.post('Profiler.start');
-        await measure(target.url);
+        await measure(target);
         const { profile } = await session.post('Profiler.stop');
         const file = i === 0 ? `${args.profile}.floor` : args.profile;
         writeFileSync(file, JSON.stringify(profile));

@@ -92,7 +92,7 @@ describe('hot queries use an index', () => {
   async function planOf(run: () => Promise<unknown>): Promise<string> {
     sent.length = 0;
     await run();
-    const select = sent.filter((q) => /^\s*SELECT/i.test(q.sql)).at(-1)!;
+    const select = sent.filter((q) => /^\s*(SELECT|WITH)/i.test(q.sql)).at(-1)!;
     const rows = await dataSource.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${select.sql}`, select.params);
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   }
@@ -120,6 +120,29 @@ describe('hot queries use an index', () => {
         repo.findOverlapping('the paragraph17 text', selectionProbe('x paragraph17 y'), undefined, 200),
       ),
     ).toMatch(/chunks_search_vector_idx/);
+  });
+
+  it('selected text: a long selection looks its edge phrases up next to its fingerprint matches, not in the whole table', async () => {
+    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    // The last ten words of prose chunk 16, then 30 words of chunk 17: chunk 16 shares fewer words
+    // than a shared fingerprint is certain for; the selection's opening phrase finds it.
+    const selection = [...text(16).split(' ').slice(-10), ...text(17).split(' ').slice(0, 30)].join(' ');
+    sent.length = 0;
+    const rows = await repo.findOverlapping(selection, selectionProbe(selection), undefined, 200);
+    expect(rows.map((row) => [row.document_reference, row.chunk_index])).toEqual([
+      ['prose', 16],
+      ['prose', 17],
+    ]);
+    const select = sent.filter((q) => /^\s*WITH/i.test(q.sql)).at(-1)!;
+    const analysed = await dataSource.query<{ 'QUERY PLAN': string }[]>(
+      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${select.sql}`,
+      select.params,
+    );
+    const plan = analysed.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Bitmap Index Scan on chunks_fingerprints_idx \(actual rows=[1-9]/);
+    expect(plan).toMatch(/Index Scan using chunks_document_reference_chunk_index_idx/);
+    // The whole-table phrase lookup is planned (for a selection no fingerprint finds) but not run.
+    expect(plan).toMatch(/Bitmap Index Scan on chunks_search_vector_idx \(never executed\)/);
   });
 
   it('stored embeddings by (model, content hash), in any document', async () => {
