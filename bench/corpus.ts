@@ -171,10 +171,10 @@ export function queryText(index: number, seed: number): string {
 }
 
 /** A passage the reader selected: a run of words from one chunk. */
-export function selectionFrom(chunk: BenchChunk, index: number): string {
+export function selectionFrom(chunk: BenchChunk, index: number, length = 16): string {
   const words = chunk.chunk_text.split(' ');
-  const start = 1 + (index % Math.max(1, words.length - 20));
-  return words.slice(start, start + 16).join(' ');
+  const start = 1 + (index % Math.max(1, words.length - length - 4));
+  return words.slice(start, start + length).join(' ');
 }
 
 /** A unit vector at `centre` displaced by SPREAD × `noise`: a point of that centre's cluster. */

@@ -226,6 +226,15 @@ async function main(): Promise<void> {
           selected_text: selectionFrom(chunkAt((q * 7_919) % CHUNKS, DIM, SEED), q),
         }),
       ),
+      // A sentence or two, as readers often select: long enough to carry fingerprints.
+      selected_text_40_words: queryVectors.map((_, q) =>
+        JSON.stringify({
+          mode: 'selected_text',
+          top_k: TOP_K,
+          query: queryText(q, SEED),
+          selected_text: selectionFrom(chunkAt((q * 7_919) % CHUNKS, DIM, SEED), q, 40),
+        }),
+      ),
     };
     type Mode = keyof typeof bodies;
     const modes = Object.keys(bodies) as Mode[];
