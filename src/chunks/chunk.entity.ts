@@ -17,7 +17,6 @@ export type SyncStatus = (typeof SYNC_STATUSES)[number];
 // Server-side embedding reuses a stored vector of the same text by the same model, whatever the
 // document (src/chunks/stored-embeddings.repository.ts).
 @Index('chunks_embedding_model_content_hash_idx', ['embedding_model', 'content_hash'])
-@Index('chunks_unsynced_idx', ['sync_status', 'updated_at'], { where: `sync_status <> 'synced'` })
 @Index('chunks_deleted_at_idx', ['deleted_at'], { where: 'deleted_at IS NOT NULL' })
 // Written by hand in the migration (GIN operator classes TypeORM cannot express).
 @Index('chunks_search_vector_idx', { synchronize: false })
