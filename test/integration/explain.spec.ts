@@ -141,6 +141,9 @@ describe('hot queries use an index', () => {
     const plan = analysed.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).toMatch(/Bitmap Index Scan on chunks_fingerprints_idx \(actual rows=[1-9]/);
     expect(plan).toMatch(/Index Scan using chunks_document_reference_chunk_index_idx/);
+    // The rows themselves by primary key: never a scan of the table joined to the few ids.
+    expect(plan).toMatch(/Index Scan using chunks_pkey on chunks/);
+    expect(plan).not.toMatch(/Seq Scan on chunks/);
     // The whole-table phrase lookup is planned (for a selection no fingerprint finds) but not run.
     expect(plan).toMatch(/Bitmap Index Scan on chunks_search_vector_idx \(never executed\)/);
   });
