@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { DataDirLock } from './data-dir-lock';
@@ -97,6 +98,7 @@ export class EmbeddedPostgresServer {
         'max_connections=200',
         '-c',
         'logging_collector=off',
+        ...tuningFlags(totalmem()),
       ],
       { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
     );
@@ -307,4 +309,17 @@ async function waitUntilReady(child: ChildProcess, url: string, stderr: () => st
       await client.end().catch(() => undefined);
     }
   }
+}
+
+/**
+ * PostgreSQL's defaults suit a machine it shares with much else: 128 MB of buffers, a checkpoint
+ * every 1 GB of WAL. A book of 100 000 chunks is ≈ 1 GB on disk (heap, TOASTed embeddings, GIN
+ * indexes), so with 128 MB every ingest batch evicts the index pages the next one needs, and a load
+ * of that size checkpoints midway (each index page then written to the WAL again in full). The
+ * embedded server is this service's own: an eighth of the machine's memory for buffers, between
+ * PostgreSQL's 128 MB and 1 GB, and checkpoints every 4 GB of WAL at most.
+ */
+export function tuningFlags(memoryBytes: number): string[] {
+  const mb = Math.round(Math.min(1024, Math.max(128, memoryBytes / 8 / 2 ** 20)));
+  return ['-c', `shared_buffers=${mb}MB`, '-c', 'max_wal_size=4GB'];
 }
