@@ -7,6 +7,7 @@ import { apiClient } from '../factories/api-client';
 import { startTestApp, type TestApp } from '../support/app';
 import { bookChunks, ingestBody, uniqueDocument, unitVector } from '../support/ingest';
 import { createTestDatabase, withAdminClient, type TestDatabase } from '../support/postgres';
+import { waitForLogRow } from '../support/retrieval-logs';
 import { runCliScript } from './cli-run';
 
 const DIM = 8;
@@ -104,15 +105,17 @@ describe('npm run backup / npm run restore', () => {
 
     restored = await startTestApp({ databaseUrl: target.url, dataDir: targetData, env: ENV });
     const query = { query_vector: unitVector(DIM, 42), top_k: 5, mode: 'vector' };
-    const answer = async (t: TestApp) => {
+    const answer = async (t: TestApp, url: string) => {
       const res = await apiClient(t.baseUrl).post('/v1/retrieve', query);
       expect(res.status).toBe(200);
+      // The log row is written after the answer; the next test counts the rows.
+      await waitForLogRow(url, res.body.log_id);
       return (res.body.results as { chunk_id: string; chunk_text: string }[]).map((r) => [
         r.chunk_id,
         r.chunk_text,
       ]);
     };
-    expect(await answer(restored)).toEqual(await answer(source));
+    expect(await answer(restored, target.url)).toEqual(await answer(source, source.db.url));
     // New rows still get fresh identity values after the restored ones.
     const ingest = await apiClient(restored.baseUrl).post(
       '/v1/ingest',
