@@ -112,6 +112,11 @@ export function clientWithStatementTimeout(defaultMs: number): typeof Client {
       return undefined as never;
     }
 
+    /** Closes this connection (once its abandoned statement, if any, has ended); errors are moot. */
+    private closeQuietly(): void {
+      void (this.end() as Promise<void>).catch(() => undefined);
+    }
+
     private arm(ms: number, giveUp: (error: Error) => void): { settle(error: Error | null): Error | null } {
       let cancels = 0;
       const timers: NodeJS.Timeout[] = [];
@@ -122,22 +127,19 @@ export function clientWithStatementTimeout(defaultMs: number): typeof Client {
         const key = this as unknown as { processID: number | null; secretKey: number | null };
         sendCancel(this.host, this.port, key.processID, key.secretKey);
       };
-      timers.push(
-        setTimeout(() => {
-          cancel();
-          timers.push(
-            setTimeout(() => {
-              giveUp(new StatementTimeoutError(ms));
-              this.abandoned = new Promise((resolve) => (ended = resolve));
-              cancel();
-              void (this.end() as Promise<void>).catch(() => undefined);
-              timers.push(
-                setTimeout(() => this.connection.stream.destroy(), CANCEL_ABANDON_MS - CANCEL_GRACE_MS),
-              );
-            }, CANCEL_GRACE_MS),
-          );
-        }, ms),
-      );
+      // Past the grace: the caller has its timeout now; the connection waits for the server.
+      const giveUpAtGrace = () => {
+        giveUp(new StatementTimeoutError(ms));
+        this.abandoned = new Promise((resolve) => (ended = resolve));
+        cancel();
+        this.closeQuietly();
+        timers.push(setTimeout(() => this.connection.stream.destroy(), CANCEL_ABANDON_MS - CANCEL_GRACE_MS));
+      };
+      const cancelAtBudget = () => {
+        cancel();
+        timers.push(setTimeout(giveUpAtGrace, CANCEL_GRACE_MS));
+      };
+      timers.push(setTimeout(cancelAtBudget, ms));
       return {
         settle: (error) => {
           for (const timer of timers) clearTimeout(timer);
@@ -146,7 +148,7 @@ export function clientWithStatementTimeout(defaultMs: number): typeof Client {
           // 57014 after one cancel: it stopped this statement and is spent. Anything else: a cancel
           // may still be on its way, so this connection serves nothing more.
           if (cancels > 1 || (error as { code?: unknown } | null)?.code !== '57014') {
-            void (this.end() as Promise<void>).catch(() => undefined);
+            this.closeQuietly();
           }
           return error ? new StatementTimeoutError(ms, { cause: error }) : null;
         },
@@ -157,8 +159,8 @@ export function clientWithStatementTimeout(defaultMs: number): typeof Client {
 
 /**
  * The protocol's CancelRequest on a new connection (unencrypted, as PostgreSQL and PgBouncer
- * accept it before any TLS negotiation); best effort: the grace timer covers a cancel that never
- * arrives.
+ * accept it before any TLS negotiation); best effort: it is sent again at CANCEL_GRACE_MS, and
+ * CANCEL_ABANDON_MS covers one that never arrives.
  */
 function sendCancel(host: string, port: number, processID: number | null, secretKey: number | null): void {
   if (processID === null || secretKey === null) return;

@@ -160,26 +160,26 @@ export class RetrievalRepository {
       .map((run) => `lower(c.chunk_text) ~ replace(${normalised(bind(run))}, ' ', '[^[:alnum:]]+')`)
       .join(' OR ');
     const confirmed = `c.deleted_at IS NULL AND ${inFilter} AND (${holds})`;
-    const candidates =
-      probe.hashes.length === 0
-        ? `SELECT * FROM chunks WHERE ${byPhrase} OFFSET 0`
-        : `SELECT * FROM chunks WHERE chunk_id = ANY(ARRAY(
-             SELECT chunk_id FROM run_hits
-              UNION
-             SELECT m.chunk_id FROM run_hits r
-               JOIN chunks m ON m.document_reference = r.document_reference
-                            AND m.chunk_index BETWEEN r.chunk_index - 2 AND r.chunk_index + 2
-              UNION
-             SELECT chunk_id FROM chunks WHERE (${byPhrase}) AND NOT EXISTS (SELECT FROM run_hits)))
-           OFFSET 0`;
-    const runHits =
-      probe.hashes.length === 0
-        ? ''
-        : `WITH run_hits AS MATERIALIZED (
-             SELECT c.chunk_id, c.document_reference, c.chunk_index
-               FROM (SELECT * FROM chunks WHERE fingerprints && ${bind(probe.hashes)}::int4[] OFFSET 0) c
-              WHERE ${confirmed})
-           `;
+    // A short selection (no fingerprints) has only its phrases; a longer one, its fingerprint
+    // matches, their neighbours, and its phrases in the whole table when nothing matched.
+    let runHits = '';
+    let candidates = `SELECT * FROM chunks WHERE ${byPhrase} OFFSET 0`;
+    if (probe.hashes.length > 0) {
+      runHits = `WITH run_hits AS MATERIALIZED (
+           SELECT c.chunk_id, c.document_reference, c.chunk_index
+             FROM (SELECT * FROM chunks WHERE fingerprints && ${bind(probe.hashes)}::int4[] OFFSET 0) c
+            WHERE ${confirmed})
+         `;
+      candidates = `SELECT * FROM chunks WHERE chunk_id = ANY(ARRAY(
+           SELECT chunk_id FROM run_hits
+            UNION
+           SELECT m.chunk_id FROM run_hits r
+             JOIN chunks m ON m.document_reference = r.document_reference
+                          AND m.chunk_index BETWEEN r.chunk_index - 2 AND r.chunk_index + 2
+            UNION
+           SELECT chunk_id FROM chunks WHERE (${byPhrase}) AND NOT EXISTS (SELECT FROM run_hits)))
+         OFFSET 0`;
+    }
     return this.read(
       `${runHits}SELECT ${COLUMNS},
               strpos(t.normalised, n.selection) > 0 AS contains_selection,
