@@ -4,19 +4,73 @@ import { HashingEmbeddingProvider } from '../src/embeddings/hashing-embedding.pr
 /**
  * The benchmark's synthetic book, a pure function of (seed, index): the load worker, the raw
  * COPY comparison and the in-process floor all rebuild exactly the same rows without sharing
- * memory. Text reads like a technical book (so full-text and trigram indexes do real work).
+ * memory. Text reads like a technical book (so the full-text and fingerprint indexes do the work
+ * they do for one).
  */
 
-const WORDS = (
+/**
+ * The words of the book. Real text follows Zipf's law: a few function words make up a large share
+ * of it and the rest is a long tail of content words (the evaluation book, bench/eval/book: 10 219
+ * words, 2 129 distinct). A small vocabulary drawn uniformly would put every content word in most
+ * chunks, so that every question matched nearly the whole book and every short phrase thousands
+ * of chunks: costs no book's full-text index pays. So: FUNCTION_SHARE of the words are function
+ * words, the rest content words, each list drawn by Zipf's law (frequency ∝ 1 / rank) — the
+ * robotics terms first, then pronounceable made-up ones up to CONTENT_WORDS.
+ */
+const FUNCTION_WORDS = (
+  'the of and to a in is that for it as with on by this are from be which when each between ' +
+  'through under over while'
+).split(' ');
+const DOMAIN_WORDS = (
   'robot sensor actuator motor encoder torque feedback controller gain signal noise filter kalman ' +
   'estimate state vector matrix camera lidar depth image pixel feature map localisation odometry wheel ' +
   'joint arm gripper trajectory path planner obstacle collision velocity acceleration inertia mass ' +
   'battery voltage current power thermal calibration drift bias error model learning policy reward ' +
   'simulation physics contact friction surface grasp object pose orientation quaternion frame ' +
   'transform kinematics dynamics stability damping oscillation frequency sampling latency bandwidth ' +
-  'network message topic node graph search cost heuristic optimal constraint solver gradient ' +
-  'the a of and to in with for on by from that which when while under over between through each'
+  'network message topic node graph search cost heuristic optimal constraint solver gradient'
 ).split(' ');
+const FUNCTION_SHARE = 0.4;
+const CONTENT_WORDS = 5_000;
+
+/** DOMAIN_WORDS, then made-up words of two or three syllables, all distinct: a fixed list. */
+function contentWords(): string[] {
+  const onsets = 'b c d f g k l m n p r s t v z br cr dr fl gr pl pr st tr'.split(' ');
+  const vowels = 'a e i o u ai ea io'.split(' ');
+  const codas = ['', 'n', 'r', 's', 'l', 'm', 'x', 'nd', 'rt', 'st'];
+  const next = prng(7);
+  const pick = (list: readonly string[]) => list[Math.floor(next() * list.length)];
+  const words = new Set(DOMAIN_WORDS);
+  while (words.size < CONTENT_WORDS) {
+    const syllables = 2 + Math.floor(next() * 2);
+    let word = '';
+    for (let s = 0; s < syllables; s++) word += pick(onsets) + pick(vowels);
+    words.add(word + pick(codas));
+  }
+  return [...words];
+}
+
+/** Draws from `words` by Zipf's law: the cumulative 1 / rank weights, searched by bisection. */
+function zipf(words: readonly string[]): (next: () => number) => string {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let rank = 1; rank <= words.length; rank++) cumulative.push((total += 1 / rank));
+  return (next) => {
+    const x = next() * total;
+    let lo = 0;
+    let hi = words.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return words[lo];
+  };
+}
+
+const functionWord = zipf(FUNCTION_WORDS);
+const contentWord = zipf(contentWords());
+const word = (next: () => number) => (next() < FUNCTION_SHARE ? functionWord(next) : contentWord(next));
 
 const CHAPTERS = [
   'Sensors and Signals',
@@ -55,7 +109,7 @@ export function unitVector(dimension: number, seed: number): Float32Array {
 }
 
 export function sentence(next: () => number, words: number): string {
-  const picked = Array.from({ length: words }, () => WORDS[Math.floor(next() * WORDS.length)]);
+  const picked = Array.from({ length: words }, () => word(next));
   return `${picked.join(' ')}.`.replace(/^./, (c) => c.toUpperCase());
 }
 

@@ -6,7 +6,8 @@ import type { RetrieveRequestDto } from './dto/retrieve-request.dto';
 import { byChunkId, hydrateInOrder, withoutFlag } from './hydration';
 import { QueryEmbedder } from './query-embedder.service';
 import { reciprocalRankFusion } from './rank-fusion';
-import { textQuery } from './text-query';
+import { textQuery, usesWebsearchSyntax } from './text-query';
+import { TermStatisticsCache } from './term-statistics.service';
 import { RetrievalRepository } from './retrieval.repository';
 import type { ModeOutcome, RankedList } from './retrieval.types';
 import { confirmedByPostgres } from './sql-state';
@@ -25,6 +26,7 @@ export class HybridRetrieval extends RetrievalModeHandler {
     private readonly embedder: QueryEmbedder,
     private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
+    private readonly termStatistics: TermStatisticsCache,
     @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
   ) {
     super();
@@ -36,6 +38,8 @@ export class HybridRetrieval extends RetrievalModeHandler {
     timer: StageTimer,
   ): Promise<ModeOutcome> {
     const candidates = Math.max(request.top_k, this.config.hybridCandidates);
+    const matchLimit = Math.max(candidates, this.config.textMatchLimit);
+    const query = request.query!;
     const vector = await timer.measure('embed', () => this.embedder.vectorFor(request));
     const hits = await timer.measure('vector_search', () =>
       this.vectors.search({ vector, limit: candidates, filter, score_threshold: request.score_threshold }),
@@ -44,10 +48,11 @@ export class HybridRetrieval extends RetrievalModeHandler {
       confirmedByPostgres(() =>
         this.repository.findHybridCandidates(
           hits.map((hit) => hit.id),
-          textQuery(request.query!, this.config.textMaxTerms),
+          textQuery(query, this.config.textMaxTerms),
+          usesWebsearchSyntax(query) ? null : this.termStatistics.commonLexemes(matchLimit),
           filter,
           candidates,
-          Math.max(candidates, this.config.textMatchLimit),
+          matchLimit,
         ),
       ),
     );

@@ -21,18 +21,18 @@ export function reciprocalRankFusion<L extends string>(
   inputs: readonly RankedInput<L>[],
   k: number,
 ): FusedItem<L>[] {
-  const fused = new Map<string, FusedItem<L>>();
+  const fused = new Map<string, FusedItem<L> & { best: number }>();
   for (const { list, ids, weight } of inputs) {
     ids.forEach((id, index) => {
       const rank = index + 1;
-      const item: FusedItem<L> = fused.get(id) ?? { id, score: 0, ranks: {} };
+      const item = fused.get(id) ?? { id, score: 0, ranks: {}, best: rank };
       item.score += weight / (k + rank);
       item.ranks[list] = rank;
+      item.best = Math.min(item.best, rank);
       fused.set(id, item);
     });
   }
-  const bestRank = (item: FusedItem<L>) => Math.min(...(Object.values(item.ranks) as number[]));
-  return [...fused.values()].sort(
-    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.best - b.best || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(({ id, score, ranks }) => ({ id, score, ranks }));
 }

@@ -15,6 +15,7 @@ import { RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { RetrieveRequestPipe } from './retrieve-request.pipe';
 import { SelectedTextRetrieval } from './selected-text-retrieval.service';
+import { TermStatisticsCache } from './term-statistics.service';
 import { VectorRetrieval } from './vector-retrieval.service';
 
 /** Exports its metrics for the observability module's /metrics. */
@@ -34,6 +35,7 @@ import { VectorRetrieval } from './vector-retrieval.service';
     QueryEmbedder,
     ModelGuard,
     RetrievalRepository,
+    TermStatisticsCache,
     RetrievalLogWriter,
     RetrievalMetrics,
     RetrieveRequestPipe,

@@ -9,6 +9,7 @@ import type { VerifiedRow } from './hydration';
 import type { SelectionProbe } from './selection-probe';
 import type { ChunkRow } from './retrieval.types';
 import { chunkReadList } from '../chunks/chunk-columns';
+import type { TermStatistics } from './common-terms';
 
 /** A live row found by full-text search or hydrated for a vector hit, in one statement. */
 export type HybridRow = VerifiedRow & { text_rank: number | null; text_score: number | null };
@@ -19,6 +20,10 @@ export type OverlappingRow = ChunkRow & { contains_selection: boolean; within_se
 const COLUMNS = chunkReadList('c');
 /** Text matches kept by the cheap rank per text hit wanted, for the cover-density rank. */
 const TEXT_SHORTLIST_FACTOR = 3;
+
+/** A lexeme as a quoted tsquery operand: taken as it is, never re-parsed or stemmed again. */
+const tsqueryOperand = (sql: string) =>
+  `'''' || replace(replace(${sql}, '\\', '\\\\'), '''', '''''') || ''''`;
 
 /** Case, punctuation and whitespace folded away, so containment survives reflowed or re-typed text. */
 const normalised = (sql: string) => `btrim(regexp_replace(lower(${sql}), '[^[:alnum:]]+', ' ', 'g'))`;
@@ -64,39 +69,53 @@ export class RetrievalRepository {
   /**
    * Hybrid mode in one statement: the full-text top `limit` (`textQuery`'s websearch input over
    * the generated `search_vector`, GIN index; ranked by cover density, which rewards the query's
-   * words close together, divided by 1 + log(length) so long chunks do not win by size) under the filter, plus the live rows of the vector hits
-   * `vectorIds`, all returned with their text rank (null when not a text hit).
+   * words close together, divided by 1 + log(length) so long chunks do not win by size) under the
+   * filter, plus the live rows of the vector hits `vectorIds`, all returned with their text rank
+   * (null when not a text hit).
    *
-   * Bounds: at most `matchLimit` matching rows are ranked (the first the GIN index yields), so a
-   * query of common words costs the same at 10 000 chunks as at 1 000 000; the query's terms are
-   * capped by the request rules. Ranking is in two steps: `ts_rank` (term frequency, ≈ 0.9 µs a
-   * row) keeps the best TEXT_SHORTLIST_FACTOR × `limit` of the matches, and only those are ranked by
-   * cover density (`ts_rank_cd`, ≈ 3 µs a row): on the bench corpus the top 10 agreed with ranking
-   * every match by cover density for 98.8 % of 100 queries, at ≈ 2/3 of the leg's time. Plan shape: as in findLiveByIds, liveness and the filter are
-   * applied outside subqueries the planner cannot flatten (`LIMIT`, `OFFSET 0`), so without statistics the text leg still starts from
-   * the full-text index and the hydration from the primary key.
+   * Which rows are ranked: those matching the query's words other than `commonLexemes` (any of
+   * them), or, when all its words are common, those holding all of them; every word counts in
+   * the ranking. `commonLexemes` null (a query in websearch syntax) matches the query as written.
+   * At most `matchLimit` matching rows are ranked (the first the GIN index yields), so a query of
+   * common words costs the same at 10 000 chunks as at 1 000 000; the query's terms are capped by
+   * the request rules. Ranking is in two steps: `ts_rank` (term frequency, ≈ 0.9 µs a row) keeps
+   * the best TEXT_SHORTLIST_FACTOR × `limit` of the matches, and only those are ranked by cover
+   * density (`ts_rank_cd`, ≈ 3 µs a row): on the bench corpus the top 10 agreed with ranking every
+   * match by cover density for 98.8 % of 100 queries, at ≈ 2/3 of the leg's time. Plan shape: as
+   * in findLiveByIds, liveness and the filter are applied outside subqueries the planner cannot
+   * flatten (`LIMIT`, `OFFSET 0`), so without statistics the text leg still starts from the
+   * full-text index and the hydration from the primary key.
    */
   findHybridCandidates(
     vectorIds: readonly string[],
     query: string,
+    commonLexemes: readonly string[] | null,
     filter: VectorFilter | undefined,
     limit: number,
     matchLimit: number,
   ): Promise<HybridRow[]> {
-    const params: unknown[] = [vectorIds, query, limit, matchLimit];
+    const params: unknown[] = [vectorIds, query, limit, matchLimit, commonLexemes];
     const inFilter = filterSql(filter, params);
     const shortlist = `$${params.push(limit * TEXT_SHORTLIST_FACTOR)}`;
+    const operand = tsqueryOperand('l');
     return this.read(
-      `WITH text_hits AS (
+      `WITH terms AS MATERIALIZED (
+         SELECT q.query,
+                CASE WHEN $5::text[] IS NULL THEN q.query ELSE coalesce(
+                  (SELECT coalesce(string_agg(${operand}, ' | ') FILTER (WHERE l <> ALL($5::text[])),
+                                   string_agg(${operand}, ' & '))::tsquery
+                     FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS l),
+                  q.query) END AS match
+           FROM websearch_to_tsquery('english', $2) AS q(query)),
+       text_hits AS (
          SELECT r.chunk_id, ts_rank_cd(r.search_vector, r.query, 1) AS text_score,
                 row_number() OVER (ORDER BY ts_rank_cd(r.search_vector, r.query, 1) DESC, r.chunk_id) AS text_rank
-           FROM (SELECT c.chunk_id, c.search_vector, c.query
-                   FROM (SELECT m.*, q.query
-                           FROM chunks m, websearch_to_tsquery('english', $2) AS q(query)
-                          WHERE m.search_vector @@ q.query
-                          LIMIT $4) c
+           FROM (SELECT c.chunk_id, c.search_vector, t.query
+                   FROM (SELECT m.* FROM chunks m
+                          WHERE m.search_vector @@ (SELECT match FROM terms)
+                          LIMIT $4) c, terms t
                   WHERE c.deleted_at IS NULL AND ${inFilter}
-                  ORDER BY ts_rank(c.search_vector, c.query, 1) DESC
+                  ORDER BY ts_rank(c.search_vector, t.query, 1) DESC
                   LIMIT ${shortlist}) r
           ORDER BY text_rank
           LIMIT $3)
@@ -109,6 +128,19 @@ export class RetrievalRepository {
         WHERE c.deleted_at IS NULL`,
       params,
     );
+  }
+
+  /** ANALYZE's sample of `search_vector`'s most common lexemes, for TermStatisticsCache. */
+  async readTermStatistics(): Promise<TermStatistics> {
+    const [row] = await this.read<{ lexemes: string[] | null; frequencies: number[] | null; rows: number }[]>(
+      `SELECT s.most_common_elems::text::text[] AS lexemes, s.most_common_elem_freqs AS frequencies,
+              (SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass)::float8 AS rows
+         FROM (SELECT 1) one
+         LEFT JOIN pg_stats s
+           ON s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_vector'`,
+      [],
+    );
+    return { lexemes: row.lexemes ?? [], frequencies: row.frequencies ?? [], rows: row.rows };
   }
 
   /**

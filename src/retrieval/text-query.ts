@@ -21,6 +21,7 @@ export function textQuery(query: string, maxTerms: number): string {
   return [...seen].join(' OR ');
 }
 
-function usesWebsearchSyntax(query: string): boolean {
+/** A query in websearch syntax is searched as the user wrote it. */
+export function usesWebsearchSyntax(query: string): boolean {
   return /"/.test(query) || /(^|\s)OR(\s|$)/.test(query) || /(^|\s)-[\p{L}\p{N}]/u.test(query);
 }
