@@ -46,14 +46,15 @@ export class HybridRetrieval extends RetrievalModeHandler {
     );
     const rows = await timer.measure('metadata', () =>
       confirmedByPostgres(() =>
-        this.repository.findHybridCandidates(
-          hits.map((hit) => hit.id),
-          textQuery(query, this.config.textMaxTerms),
-          usesWebsearchSyntax(query) ? null : this.termStatistics.commonLexemes(matchLimit),
+        this.repository.findHybridCandidates({
+          vectorIds: hits.map((hit) => hit.id),
+          query: textQuery(query, this.config.textMaxTerms),
+          commonLexemes: usesWebsearchSyntax(query) ? null : this.termStatistics.commonLexemes(matchLimit),
           filter,
-          candidates,
+          limit: candidates,
           matchLimit,
-        ),
+          served: request.top_k,
+        }),
       ),
     );
     const byId = byChunkId(rows);

@@ -25,7 +25,7 @@ export function reciprocalRankFusion<L extends string>(
   for (const { list, ids, weight } of inputs) {
     ids.forEach((id, index) => {
       const rank = index + 1;
-      const item = fused.get(id) ?? { id, score: 0, ranks: {}, best: rank };
+      const item: FusedItem<L> & { best: number } = fused.get(id) ?? { id, score: 0, ranks: {}, best: rank };
       item.score += weight / (k + rank);
       item.ranks[list] = rank;
       item.best = Math.min(item.best, rank);

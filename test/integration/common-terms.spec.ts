@@ -3,6 +3,7 @@ import { loadDatabaseConfig, loadRetrievalConfig } from '../../config';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { TermStatisticsCache } from '../../src/retrieval/term-statistics.service';
+import { reciprocalRankFusion } from '../../src/retrieval/rank-fusion';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 /**
@@ -42,8 +43,18 @@ describe('hybrid text leg with common words', () => {
     await db?.drop();
   });
 
+  const search = (query: string, commonLexemes: readonly string[] | null) =>
+    repo.findHybridCandidates({
+      vectorIds: [],
+      query,
+      commonLexemes,
+      filter: undefined,
+      limit: 50,
+      matchLimit: 500,
+      served: 10,
+    });
   const textHits = async (common: readonly string[] | null) =>
-    (await repo.findHybridCandidates([], 'robot OR lantern', common, undefined, 50, 500))
+    (await search('robot OR lantern', common))
       .filter((row) => row.text_rank !== null)
       .sort((a, b) => a.text_rank! - b.text_rank!)
       .map((row) => row.chunk_id);
@@ -68,21 +79,62 @@ describe('hybrid text leg with common words', () => {
   });
 
   it('a question of common words only matches the chunks that hold all of them', async () => {
-    const rows = await repo.findHybridCandidates(
-      [],
-      'robot OR lights',
-      ['robot', 'light'],
-      undefined,
-      50,
-      500,
-    );
+    const rows = await search('robot OR lights', ['robot', 'light']);
     expect(new Set(rows.map((row) => row.chunk_id))).toEqual(new Set(rareIds));
   });
 
   it('a query in websearch syntax is matched as written', async () => {
-    const rows = await repo.findHybridCandidates([], '"lights the lantern" -robot', null, undefined, 50, 500);
+    const rows = await search('"lights the lantern" -robot', null);
     expect(rows).toEqual([]);
-    const phrase = await repo.findHybridCandidates([], '"lights the lantern"', null, undefined, 50, 500);
+    const phrase = await search('"lights the lantern"', null);
     expect(new Set(phrase.map((row) => row.chunk_id))).toEqual(new Set(rareIds));
+  });
+
+  it('sends the columns of the rows fusion can serve, and only ids for the rest', async () => {
+    const all = await dataSource.query<{ chunk_id: string }[]>(
+      `SELECT chunk_id FROM chunks ORDER BY chunk_index DESC LIMIT 40`,
+    );
+    // The vector list: 30 chunks, a rare one among them at position 20 (so in both lists).
+    const vectorIds = all
+      .slice(0, 30)
+      .map((row) => row.chunk_id)
+      .reverse();
+    const rows = await repo.findHybridCandidates({
+      vectorIds,
+      query: 'robot OR lantern',
+      commonLexemes: ['robot'],
+      filter: undefined,
+      limit: 30,
+      matchLimit: 500,
+      served: 5,
+    });
+    const vectorRank = (id: string) => vectorIds.indexOf(id) + 1;
+    for (const row of rows) {
+      const servable =
+        (row.text_rank !== null && row.text_rank <= 5) ||
+        (vectorRank(row.chunk_id) > 0 && vectorRank(row.chunk_id) <= 5) ||
+        (row.text_rank !== null && vectorRank(row.chunk_id) > 0);
+      expect([row.chunk_id, row.chunk_text !== null]).toEqual([row.chunk_id, servable]);
+    }
+    expect(rows.filter((row) => row.chunk_text === null).length).toBeGreaterThan(15);
+    const textIds = rows
+      .filter((row) => row.text_rank !== null)
+      .sort((a, b) => a.text_rank! - b.text_rank!)
+      .map((row) => row.chunk_id);
+    for (const weights of [
+      [1, 1],
+      [3, 0.2],
+      [0, 1],
+    ]) {
+      const fused = reciprocalRankFusion(
+        [
+          { list: 'vector', ids: vectorIds, weight: weights[0] },
+          { list: 'text', ids: textIds, weight: weights[1] },
+        ],
+        60,
+      ).slice(0, 5);
+      const byId = new Map(rows.map((row) => [row.chunk_id, row]));
+      expect(fused.map(({ id }) => byId.get(id)?.chunk_text ?? null)).not.toContain(null);
+    }
   });
 });

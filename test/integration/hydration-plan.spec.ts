@@ -107,7 +107,15 @@ describe('retrieval plans without statistics', () => {
 
   it('hybrid hydrates its candidates by primary key; its text leg uses the full-text index once the GIN pending list is merged', async () => {
     const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
-    const run = () => repo.findHybridCandidates(ids, 'topic13 aspect13', null, undefined, 50, 1000);
+    const run = () => repo.findHybridCandidates({
+        vectorIds: ids,
+        query: 'topic13 aspect13',
+        commonLexemes: null,
+        filter: undefined,
+        limit: 50,
+        matchLimit: 1000,
+        served: 10,
+      });
     const fresh = await planOf(run);
     expect(fresh).toMatch(/Index Scan on chunks_pkey/);
     expect(fresh).not.toMatch(/chunks_live_content_hash_key/);
