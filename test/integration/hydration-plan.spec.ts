@@ -107,7 +107,8 @@ describe('retrieval plans without statistics', () => {
 
   it('hybrid hydrates its candidates by primary key; its text leg uses the full-text index once the GIN pending list is merged', async () => {
     const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
-    const run = () => repo.findHybridCandidates({
+    const run = () =>
+      repo.findHybridCandidates({
         vectorIds: ids,
         query: 'topic13 aspect13',
         commonLexemes: null,
