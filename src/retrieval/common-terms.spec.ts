@@ -1,4 +1,4 @@
-import { commonLexemes } from './common-terms';
+import { commonLexemes, isCommonWord } from './common-terms';
 
 describe('commonLexemes', () => {
   const statistics = {
@@ -18,5 +18,21 @@ describe('commonLexemes', () => {
     expect(commonLexemes({ ...statistics, rows: 500 }, 500)).toEqual([]);
     expect(commonLexemes({ ...statistics, rows: -1 }, 500)).toEqual([]);
     expect(commonLexemes({ lexemes: [], frequencies: [], rows: 10_000 }, 500)).toEqual([]);
+  });
+});
+
+describe('isCommonWord', () => {
+  const lexemes = new Set(['robot', 'estim', 'polici', 'arm']);
+
+  it('finds a word by its stem as PostgreSQL english stems it', () => {
+    for (const word of ['robot', 'robots', 'estimate', 'estimates', 'policy', 'policies', 'arm', 'arms']) {
+      expect([word, isCommonWord(lexemes, word)]).toEqual([word, true]);
+    }
+  });
+
+  it('does not find a word whose stem is not there', () => {
+    for (const word of ['sensor', 'rob', 'kalman', 'a', 'es']) {
+      expect([word, isCommonWord(lexemes, word)]).toEqual([word, false]);
+    }
   });
 });

@@ -23,3 +23,21 @@ export function commonLexemes(statistics: TermStatistics, matchLimit: number): s
   if (rows <= matchLimit) return [];
   return lexemes.filter((_, i) => frequencies[i] * rows > matchLimit);
 }
+
+/**
+ * Whether `word` (lower-cased, as wordsOf reads it) is one of `lexemes`, matched without
+ * PostgreSQL's stemmer: the english Snowball stem of a word is the word itself or a prefix of it
+ * with at most four letters cut (robots → robot, estimate → estim), a final y sometimes turned to
+ * i (policy → polici). Errs towards "common" (robotic → robot): a phrase then grows longer, which
+ * only makes it more selective.
+ */
+export function isCommonWord(lexemes: ReadonlySet<string>, word: string): boolean {
+  for (let cut = 0; cut <= MAX_STEM_CUT && word.length - cut >= MIN_STEM_LENGTH; cut++) {
+    const stem = word.slice(0, word.length - cut);
+    if (lexemes.has(stem) || (stem.endsWith('y') && lexemes.has(`${stem.slice(0, -1)}i`))) return true;
+  }
+  return false;
+}
+
+const MAX_STEM_CUT = 4;
+const MIN_STEM_LENGTH = 3;

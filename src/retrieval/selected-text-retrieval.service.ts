@@ -6,6 +6,7 @@ import { QueryEmbedder } from './query-embedder.service';
 import { RetrievalRepository, type OverlappingRow } from './retrieval.repository';
 import type { ModeOutcome, SelectionOverlap } from './retrieval.types';
 import { selectionProbe } from './selection-probe';
+import { TermStatisticsCache } from './term-statistics.service';
 import { confirmedByPostgres } from './sql-state';
 import type { StageTimer } from './stage-timer';
 import { RetrievalModeHandler } from './retrieval-mode';
@@ -26,6 +27,7 @@ export class SelectedTextRetrieval extends RetrievalModeHandler {
     private readonly embedder: QueryEmbedder,
     private readonly vectors: VectorSearch,
     private readonly repository: RetrievalRepository,
+    private readonly termStatistics: TermStatisticsCache,
   ) {
     super();
   }
@@ -40,7 +42,13 @@ export class SelectedTextRetrieval extends RetrievalModeHandler {
       timer.measure('embed', () => this.embedder.vectorFor(request)),
       timer.measure('metadata', () =>
         confirmedByPostgres(() =>
-          this.repository.findOverlapping(selection, selectionProbe(selection), filter, MAX_SELECTION_CHUNKS),
+          this.repository.findOverlapping(
+            selection,
+            // A word in more chunks than a selection may overlap narrows its phrase's candidates little.
+            selectionProbe(selection, this.termStatistics.commonWords(MAX_SELECTION_CHUNKS)),
+            filter,
+            MAX_SELECTION_CHUNKS,
+          ),
         ),
       ),
     ]);

@@ -26,13 +26,25 @@ describe('selectionProbe', () => {
     );
     expect(probe.phrases).toEqual([
       'the rover and the dog of a robot',
-      'up the hill while all of it and the end',
+      'climbed up the hill while all of it and the end',
     ]);
     // Long stop words ("each", "under") narrow nothing: a phrase of them and one common word
     // would match, and be confirmed against, a large share of the book.
     expect(selectionProbe('xx on each a under of obstacle odometry through gain model zz').phrases[0]).toBe(
       'on each a under of obstacle odometry through gain',
     );
+  });
+
+  it("grows a phrase of the book's most common words until it holds a rarer one", () => {
+    const common = (word: string) => ['robot', 'sensor', 'arm', 'gripper'].includes(word);
+    const selection = 'xx the robot sensor arm of the gripper lantern and the robot arm zz';
+    expect(selectionProbe(selection).phrases[0]).toBe('the robot sensor arm of the');
+    expect(selectionProbe(selection, common).phrases[0]).toBe('the robot sensor arm of the gripper lantern');
+    // No rarer word in the selection: the whole of it, which the index narrows by all its words.
+    expect(
+      selectionProbe('xx robot sensor arm gripper robot sensor arm gripper robot sensor arm zz', common)
+        .phrases,
+    ).toEqual(['robot sensor arm gripper robot sensor arm gripper robot sensor arm']);
   });
 
   it('sends the winnowed runs of a long selection, leaving out its first and last word', () => {

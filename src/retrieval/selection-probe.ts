@@ -2,11 +2,20 @@ import { GUARANTEED_WORDS, runHash, SHINGLE_WORDS, winnowedStarts, wordsOf } fro
 
 /** Fingerprint runs sent for one selection: bounds the statement for very long selections. */
 export const MAX_RUNS = 64;
-/** An edge phrase grows from SHINGLE_WORDS words up to this many until it holds enough indexed words. */
-const MAX_PHRASE_WORDS = 10;
+/**
+ * An edge phrase grows from SHINGLE_WORDS words up to this many until it holds enough indexed
+ * words. A selection as long carries fingerprints, so past it the phrases are only looked up next
+ * to a fingerprint match; below it, a phrase that is still unselective grows into the rest of the
+ * selection ("of which of sensor a in the that the of" is the phrase 'sensor', a third of a
+ * 100 000-chunk book, each confirmed by its text: 2 s), and then finds the chunks holding it all.
+ */
+const MAX_PHRASE_WORDS = GUARANTEED_WORDS;
 /**
  * Words of an edge phrase the full-text index can look up: a phrase of stop words and one common
  * word matches (and confirms, text by text) a large share of the book — 0.6 s on the bench corpus.
+ * One of them must be rarer than the book's common words (`isCommon`): the index's candidates for
+ * a phrase are the chunks holding all its words, and for three of the words most chunks share
+ * that was most of a 100 000-chunk book, rechecked one by one past the 2 s statement limit.
  */
 const INDEXED_WORDS_PER_PHRASE = 3;
 
@@ -34,7 +43,8 @@ const STOP_WORDS = new Set(
  *   fingerprints. Past MAX_RUNS, the first and last quarter are kept and the middle is thinned
  *   evenly (a chunk inside a long selection holds many of its fingerprints).
  * - `phrases`: the selection's opening and closing words (at least SHINGLE_WORDS, grown up to
- *   MAX_PHRASE_WORDS until they hold INDEXED_WORDS_PER_PHRASE words that are not stop words),
+ *   MAX_PHRASE_WORDS until they hold INDEXED_WORDS_PER_PHRASE words that are not stop words, one
+ *   of them not common),
  *   looked up as full-text phrases, for the chunks that share less than that with it (the
  *   selection starts near a chunk's end, or ends near a chunk's start); a short selection is one
  *   phrase.
@@ -46,11 +56,15 @@ export interface SelectionProbe {
   phrases: string[];
 }
 
-export function selectionProbe(selection: string): SelectionProbe {
+/** `isCommon`: whether a word is among the book's most common (none are, by default). */
+export function selectionProbe(
+  selection: string,
+  isCommon: (word: string) => boolean = () => false,
+): SelectionProbe {
   const words = wordsOf(selection);
   const inner = words.length > 2 ? words.slice(1, -1) : words;
-  const opening = edgePhrase(inner);
-  const closing = edgePhrase([...inner].reverse()).reverse();
+  const opening = edgePhrase(inner, isCommon);
+  const closing = edgePhrase([...inner].reverse(), isCommon).reverse();
   const phrases = [...new Set([opening.join(' '), closing.join(' ')])];
   if (inner.length < GUARANTEED_WORDS) return { hashes: [], runs: [], phrases };
   const runs = [
@@ -61,10 +75,13 @@ export function selectionProbe(selection: string): SelectionProbe {
   return { hashes: runs.map((run) => runHash(run.split(' '))), runs, phrases };
 }
 
-function edgePhrase(words: readonly string[]): string[] {
+function edgePhrase(words: readonly string[], isCommon: (word: string) => boolean): string[] {
   let end = Math.min(SHINGLE_WORDS, words.length);
-  const indexed = (upTo: number) => words.slice(0, upTo).filter((word) => !STOP_WORDS.has(word)).length;
-  while (end < Math.min(MAX_PHRASE_WORDS, words.length) && indexed(end) < INDEXED_WORDS_PER_PHRASE) end++;
+  const selective = (upTo: number) => {
+    const indexed = words.slice(0, upTo).filter((word) => !STOP_WORDS.has(word));
+    return indexed.length >= INDEXED_WORDS_PER_PHRASE && indexed.some((word) => !isCommon(word));
+  };
+  while (end < Math.min(MAX_PHRASE_WORDS, words.length) && !selective(end)) end++;
   return words.slice(0, end);
 }
 

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { commonLexemes, type TermStatistics } from './common-terms';
+import { commonLexemes, isCommonWord, type TermStatistics } from './common-terms';
 import { RetrievalRepository } from './retrieval.repository';
 
 /**
@@ -23,6 +23,7 @@ export class TermStatisticsCache implements OnApplicationShutdown {
   private readAt = Number.NEGATIVE_INFINITY;
   private reading: Promise<void> | null = null;
   private common: { matchLimit: number; lexemes: string[] } | null = null;
+  private words: { lexemes: readonly string[]; isCommon: (word: string) => boolean } | null = null;
   /**
    * Created at start-up, outside any request: reads run in it, so their statement belongs to no
    * request's async context (it is not on any request's hot path).
@@ -38,6 +39,16 @@ export class TermStatisticsCache implements OnApplicationShutdown {
       this.common = { matchLimit, lexemes: commonLexemes(this.statistics, matchLimit) };
     }
     return this.common.lexemes;
+  }
+
+  /** Whether a word (as wordsOf reads it) stems to one of commonLexemes(`matchLimit`). */
+  commonWords(matchLimit: number): (word: string) => boolean {
+    const lexemes = this.commonLexemes(matchLimit);
+    if (this.words?.lexemes !== lexemes) {
+      const set = new Set(lexemes);
+      this.words = { lexemes, isCommon: (word) => isCommonWord(set, word) };
+    }
+    return this.words.isCommon;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -73,6 +73,8 @@ describe('hybrid text leg with common words', () => {
     expect(cache.commonLexemes(500)).toContain('robot');
     expect(cache.commonLexemes(500)).not.toContain('lantern');
     expect(cache.commonLexemes(2_000)).toEqual([]);
+    // Selected text asks by word, as the reader's selection spells it.
+    expect(['robots', 'lanterns'].map(cache.commonWords(500))).toEqual([true, false]);
 
     const hits = await textHits(cache.commonLexemes(500));
     expect(new Set(hits)).toEqual(new Set(rareIds));
