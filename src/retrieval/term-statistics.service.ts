@@ -22,8 +22,8 @@ export class TermStatisticsCache implements OnApplicationShutdown {
   private statistics: TermStatistics = { lexemes: [], frequencies: [], rows: 0 };
   private readAt = Number.NEGATIVE_INFINITY;
   private reading: Promise<void> | null = null;
-  private common: { matchLimit: number; lexemes: string[] } | null = null;
-  private words: { lexemes: readonly string[]; isCommon: (word: string) => boolean } | null = null;
+  /** Per match limit (hybrid and selected text ask with different ones), until the next read. */
+  private readonly common = new Map<number, { lexemes: string[]; isCommon: (word: string) => boolean }>();
   /**
    * Created at start-up, outside any request: reads run in it, so their statement belongs to no
    * request's async context (it is not on any request's hot path).
@@ -34,21 +34,24 @@ export class TermStatisticsCache implements OnApplicationShutdown {
 
   /** The lexemes that alone match more than `matchLimit` chunks, as of the last read. */
   commonLexemes(matchLimit: number): readonly string[] {
-    if (!this.reading && performance.now() - this.readAt > REFRESH_MS) this.startRead();
-    if (this.common?.matchLimit !== matchLimit) {
-      this.common = { matchLimit, lexemes: commonLexemes(this.statistics, matchLimit) };
-    }
-    return this.common.lexemes;
+    return this.commonFor(matchLimit).lexemes;
   }
 
   /** Whether a word (as wordsOf reads it) stems to one of commonLexemes(`matchLimit`). */
   commonWords(matchLimit: number): (word: string) => boolean {
-    const lexemes = this.commonLexemes(matchLimit);
-    if (this.words?.lexemes !== lexemes) {
+    return this.commonFor(matchLimit).isCommon;
+  }
+
+  private commonFor(matchLimit: number): { lexemes: string[]; isCommon: (word: string) => boolean } {
+    if (!this.reading && performance.now() - this.readAt > REFRESH_MS) this.startRead();
+    let common = this.common.get(matchLimit);
+    if (!common) {
+      const lexemes = commonLexemes(this.statistics, matchLimit);
       const set = new Set(lexemes);
-      this.words = { lexemes, isCommon: (word) => isCommonWord(set, word) };
+      common = { lexemes, isCommon: (word) => isCommonWord(set, word) };
+      this.common.set(matchLimit, common);
     }
-    return this.words.isCommon;
+    return common;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -62,7 +65,7 @@ export class TermStatisticsCache implements OnApplicationShutdown {
       .then(
         (statistics) => {
           this.statistics = statistics;
-          this.common = null;
+          this.common.clear();
         },
         (error: Error) => this.logger.warn(`reading the text search statistics failed: ${error.message}`),
       )
