@@ -49,6 +49,16 @@ class DatabaseEnv {
   @IsInt()
   DB_CONNECT_RETRY_MS = 30_000;
 
+  /**
+   * Retrieval's statements as protocol-level named prepared statements (parsed and planned once
+   * per connection). Needs a direct connection or a pooler that keeps them: PgBouncer 1.21+ with
+   * max_prepared_statements (Neon's pooler has it). Behind one that does not, the first refusal
+   * turns them off for the process (src/database/prepared-statements.ts).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  DB_PREPARED_STATEMENTS = true;
+
   @Transform(toBool)
   @IsBoolean()
   MIGRATIONS_RUN = true;
@@ -81,6 +91,7 @@ export function loadDatabaseConfig(env: Env = process.env) {
     statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
     idleTimeoutMs: v.DB_IDLE_TIMEOUT_MS,
     connectRetryMs: v.DB_CONNECT_RETRY_MS,
+    preparedStatements: v.DB_PREPARED_STATEMENTS,
     migrationsRun: v.MIGRATIONS_RUN,
     caFile: v.DATABASE_CA_FILE,
   };

@@ -5,6 +5,7 @@ import { databaseConfig } from '../../config';
 import { connectWithRetry } from './connect';
 import { buildDataSourceOptions, describeDatabase } from './postgres-options';
 import { DatabasePool } from './database-pool';
+import { PreparedStatements } from './prepared-statements';
 import { Transactions } from './transactions';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -45,8 +46,13 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [{ provide: DATABASE_URL, useValue: databaseUrl }, Transactions, DatabasePool],
-      exports: [DATABASE_URL, Transactions, DatabasePool],
+      providers: [
+        { provide: DATABASE_URL, useValue: databaseUrl },
+        Transactions,
+        DatabasePool,
+        PreparedStatements,
+      ],
+      exports: [DATABASE_URL, Transactions, DatabasePool, PreparedStatements],
     };
   }
 }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { retrievalConfig } from '../../config';
+import { PreparedStatements } from '../database/prepared-statements';
 import { withStatementTimeout } from '../database/statement-timeout';
 import type { VectorFilter } from '../vectors/vector-store';
 import type { VerifiedRow } from './hydration';
@@ -49,20 +48,21 @@ const normalised = (sql: string) => `btrim(regexp_replace(lower(${sql}), '[^[:al
 
 /**
  * Retrieval's reads of `chunks`. Each method is ONE statement: a retrieval makes exactly one
- * round trip to PostgreSQL on its hot path, whatever the mode. Each is bounded by
+ * round trip to PostgreSQL on its hot path, whatever the mode. Statements run as named prepared
+ * statements (PreparedStatements): parsed and planned once per connection. Each is bounded by
  * RETRIEVAL_STATEMENT_TIMEOUT_MS (cancelled past it: SQLSTATE 57014), so one costly query cannot
  * hold a pooled connection for the general DB_STATEMENT_TIMEOUT_MS.
  */
 @Injectable()
 export class RetrievalRepository {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatements,
     @Inject(retrievalConfig.KEY) private readonly config: ConfigType<typeof retrievalConfig>,
   ) {}
 
   private read<T>(sql: string, params: unknown[]): Promise<T> {
     const ms = this.config.statementTimeoutMs;
-    const run = () => this.dataSource.query<T>(sql, params);
+    const run = () => this.statements.query(sql, params) as Promise<T>;
     return ms > 0 ? withStatementTimeout(ms, run) : run();
   }
 

@@ -5,6 +5,7 @@ import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { TermStatisticsCache } from '../../src/retrieval/term-statistics.service';
 import { reciprocalRankFusion } from '../../src/retrieval/rank-fusion';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { RecordingStatements } from '../support/statements';
 
 /**
  * The hybrid text leg on a question that holds a word most chunks share and a word few do: the
@@ -21,7 +22,7 @@ describe('hybrid text leg with common words', () => {
     db = await createTestDatabase();
     dataSource = new DataSource(buildDataSourceOptions(loadDatabaseConfig({}), db.url));
     await dataSource.initialize();
-    repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    repo = new RetrievalRepository(new RecordingStatements(dataSource), loadRetrievalConfig({}));
     // 1 200 chunks about the robot; the 5 that name the lantern are written last, so they come
     // last in the heap and in the index's bitmap order.
     await dataSource.query(

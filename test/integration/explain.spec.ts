@@ -11,6 +11,7 @@ import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { RecordingStatements } from '../support/statements';
 
 const INDEX_NODE = /Index Scan|Index Only Scan|Bitmap Index Scan/;
 // Prose-like text (seeded pseudo-random words), so the fingerprints and full-text indexes hold
@@ -110,7 +111,7 @@ describe('hot queries use an index', () => {
   });
 
   it('selected text: candidates by the fingerprints index, and by the full-text index for a short phrase', async () => {
-    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    const repo = new RetrievalRepository(new RecordingStatements(dataSource, sent), loadRetrievalConfig({}));
     const longSelection = text(17).split(' ').slice(10, 40).join(' ');
     expect(
       await planOf(() => repo.findOverlapping(longSelection, selectionProbe(longSelection), undefined, 200)),
@@ -123,7 +124,7 @@ describe('hot queries use an index', () => {
   });
 
   it('selected text: a long selection looks its edge phrases up next to its fingerprint matches, not in the whole table', async () => {
-    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    const repo = new RetrievalRepository(new RecordingStatements(dataSource, sent), loadRetrievalConfig({}));
     // The last ten words of prose chunk 16, then 30 words of chunk 17: chunk 16 shares fewer words
     // than a shared fingerprint is certain for; the selection's opening phrase finds it.
     const selection = [...text(16).split(' ').slice(-10), ...text(17).split(' ').slice(0, 30)].join(' ');

@@ -1,9 +1,11 @@
+import { escapeLiteral, type PoolClient } from 'pg';
 import { DataSource, type Logger } from 'typeorm';
 import { loadDatabaseConfig, loadRetrievalConfig } from '../../config';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { RecordingStatements } from '../support/statements';
 
 /**
  * The retrieval statements on a freshly loaded `chunks` that no ANALYZE has seen (autovacuum had
@@ -60,19 +62,57 @@ describe('retrieval plans without statistics', () => {
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   }
 
+  /** A parameter (text, a number, an array of strings, or null) as an SQL literal, for EXECUTE. */
+  const literal = (value: unknown): string => {
+    if (value == null) return 'NULL';
+    if (!Array.isArray(value)) return escapeLiteral(`${value as string | number}`);
+    return escapeLiteral(
+      `{${(value as string[]).map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
+    );
+  };
+
+  /**
+   * The plan PostgreSQL may settle on for a named prepared statement after five calls: planned once
+   * for any parameters (forced here), on the same un-analysed table.
+   */
+  async function genericPlanOf(run: () => Promise<unknown>): Promise<string> {
+    sent.length = 0;
+    await run();
+    const { sql, params } = sent.filter((q) => /^\s*(SELECT|WITH)/i.test(q.sql)).at(-1)!;
+    const runner = dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE generic AS ${sql}`);
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN EXECUTE generic(${params.map(literal).join(', ')})`,
+      );
+      await client.query('DEALLOCATE generic; RESET plan_cache_mode');
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      // A generic plan shows the parameters themselves, not the values of this call.
+      expect(plan).toMatch(/\$\d+\b/);
+      return plan;
+    } finally {
+      await runner.release();
+    }
+  }
+
   it('vector hydration looks the hits up by primary key, with or without a filter', async () => {
-    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    const repo = new RetrievalRepository(new RecordingStatements(dataSource, sent), loadRetrievalConfig({}));
     for (const filter of [undefined, { document_reference: 'doc-3' }]) {
       const plan = await planOf(() => repo.findLiveByIds(ids, filter));
       expect(plan).toMatch(/Index Scan on chunks_pkey/);
       // The partial index on live rows is what the planner scanned whole without statistics.
       expect(plan).not.toMatch(/chunks_live_content_hash_key/);
+      const generic = await genericPlanOf(() => repo.findLiveByIds(ids, filter));
+      expect(generic).toMatch(/Index Scan on chunks_pkey/);
+      expect(generic).not.toMatch(/chunks_live_content_hash_key/);
     }
     expect(await repo.findLiveByIds(ids, undefined)).toHaveLength(ids.length);
   });
 
   it('selected text takes its candidates from the full-text index alone and confirms only those', async () => {
-    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    const repo = new RetrievalRepository(new RecordingStatements(dataSource, sent), loadRetrievalConfig({}));
     // Chunk 1000 reads "the sensor reads topic30 and aspect21 at 1000"; re-typed, as a reader's
     // selection may be, with a word cut at each end.
     const selection = 'he Sensor reads, topic30 and ASPECT21 at 1000 yz';
@@ -85,6 +125,9 @@ describe('retrieval plans without statistics', () => {
     expect(plan).toMatch(
       /Subquery Scan on c [^\n]*\n\s+Filter: \(\(c\.deleted_at IS NULL\) AND .*lower\(c\.chunk_text\) ~/,
     );
+    const generic = await genericPlanOf(run);
+    expect(generic).not.toMatch(/chunks_live_content_hash_key/);
+    expect(generic).toMatch(/Bitmap Index Scan on chunks_search_vector_idx/);
     const rows = await run();
     expect(rows.map((row) => row.chunk_text)).toContain('the sensor reads topic30 and aspect21 at 1000');
     expect(rows.every((row) => /topic30 and aspect21 at/.test(row.chunk_text))).toBe(true);
@@ -106,7 +149,7 @@ describe('retrieval plans without statistics', () => {
   });
 
   it('hybrid hydrates its candidates by primary key; its text leg uses the full-text index once the GIN pending list is merged', async () => {
-    const repo = new RetrievalRepository(dataSource, loadRetrievalConfig({}));
+    const repo = new RetrievalRepository(new RecordingStatements(dataSource, sent), loadRetrievalConfig({}));
     const run = () =>
       repo.findHybridCandidates({
         vectorIds: ids,
@@ -117,15 +160,17 @@ describe('retrieval plans without statistics', () => {
         matchLimit: 1000,
         served: 10,
       });
-    const fresh = await planOf(run);
-    expect(fresh).toMatch(/Index Scan on chunks_pkey/);
-    expect(fresh).not.toMatch(/chunks_live_content_hash_key/);
+    for (const fresh of [await planOf(run), await genericPlanOf(run)]) {
+      expect(fresh).toMatch(/Index Scan on chunks_pkey/);
+      expect(fresh).not.toMatch(/chunks_live_content_hash_key/);
+    }
     // Freshly inserted rows wait in the GIN index's pending list, which the planner prices as a
     // scan of every pending entry: until VACUUM (autovacuum, or after a bulk load) merges it, the
     // text leg is a sequential scan, bounded by the match limit. Recorded here so a change to
     // either side shows up.
     await dataSource.query('VACUUM chunks');
     expect(await planOf(run)).toMatch(/Bitmap Index Scan on chunks_search_vector_idx/);
+    expect(await genericPlanOf(run)).toMatch(/Bitmap Index Scan on chunks_search_vector_idx/);
     const rows = await run();
     expect(rows.filter((row) => row.text_rank !== null).length).toBeGreaterThan(0);
   });

@@ -13,6 +13,11 @@ if (process.env[REAL_QDRANT_URL_ENV] === undefined && process.env.QDRANT_URL) {
   if (process.env.QDRANT_API_KEY) process.env[REAL_QDRANT_API_KEY_ENV] = process.env.QDRANT_API_KEY;
 }
 for (const name of configVariableNames()) delete process.env[name];
+// Behind a pooler that loses named prepared statements (.ci/run's PgBouncer before 1.21), the
+// setting a user of one would make.
+if (process.env.TEST_DATABASE_PREPARED_STATEMENTS) {
+  process.env.DB_PREPARED_STATEMENTS = process.env.TEST_DATABASE_PREPARED_STATEMENTS;
+}
 
 // Quiet, deterministic defaults for every test file; a test that needs others sets them itself.
 process.env.LOG_LEVEL = 'silent';
