@@ -15,6 +15,13 @@ export interface RetrievalTrace {
   repairs: readonly DroppedCandidate[];
 }
 
+/** A trace waiting in the queue, with its row as the JSON the INSERT takes, and its weight. */
+interface QueuedTrace {
+  trace: RetrievalTrace;
+  json: string;
+  bytes: number;
+}
+
 const MAX_RETRY_DELAY_MS = 5_000;
 /** How long shutdown keeps retrying an unreachable database before giving the rows up. */
 const SHUTDOWN_DRAIN_MS = 10_000;
@@ -22,14 +29,15 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 /**
  * Writes retrieval log rows off the hot path: a bounded in-process queue, flushed when a batch
  * is full or `RETRIEVAL_LOG_FLUSH_MS` after its first row, one transaction per batch (one
- * multi-row INSERT into logs, plus the vector_outbox repair hints). A full queue makes callers
+ * INSERT into logs of the rows' JSON, serialised once at enqueue, plus the vector_outbox repair
+ * hints). A full queue makes callers
  * wait for space (back-pressure) instead of dropping rows; a database outage is retried with
  * backoff; shutdown drains the queue after the HTTP server has stopped taking requests.
  */
 @Injectable()
 export class RetrievalLogWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(RetrievalLogWriter.name);
-  private readonly queue: { trace: RetrievalTrace; bytes: number }[] = [];
+  private readonly queue: QueuedTrace[] = [];
   private queuedBytes = 0;
   private readonly waitingForSpace: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -55,7 +63,8 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
    * empty, so no request waits forever.
    */
   async enqueue(trace: RetrievalTrace): Promise<void> {
-    const bytes = traceBytes(trace);
+    const queued = queuedTrace(trace);
+    const { bytes } = queued;
     while (
       this.queue.length >= this.config.logQueueSize ||
       (this.queue.length > 0 && this.queuedBytes + bytes > this.config.logQueueBytes)
@@ -63,7 +72,7 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
       this.startFlush();
       await new Promise<void>((resolve) => this.waitingForSpace.push(resolve));
     }
-    this.queue.push({ trace, bytes });
+    this.queue.push(queued);
     this.queuedBytes += bytes;
     if (this.queue.length >= this.config.logBatchSize) this.startFlush();
     else if (!this.timer && !this.flushing) {
@@ -103,7 +112,7 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
 
   private async flushAll(): Promise<void> {
     for (let failures = 0; this.queue.length > 0;) {
-      const batch = this.queue.slice(0, this.config.logBatchSize).map((queued) => queued.trace);
+      const batch = this.queue.slice(0, this.config.logBatchSize);
       try {
         await this.write(batch);
         this.metrics.recordLogWrite(batch.length, 0);
@@ -135,16 +144,17 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
   }
 
   /** A batch the database refuses: find the offending rows, keep the others. */
-  private async writeOneByOne(batch: readonly RetrievalTrace[]): Promise<void> {
-    for (const trace of batch) {
+  private async writeOneByOne(batch: readonly QueuedTrace[]): Promise<void> {
+    for (const queued of batch) {
+      const { trace } = queued;
       try {
-        await this.write([trace]);
+        await this.write([queued]);
         this.metrics.recordLogWrite(1, 0);
       } catch (error) {
         if (classifyPostgresError(error) === 'foreign_key' && trace.row.user_id) {
           // The caller named a user that does not exist: keep the trace, without the link.
           this.logger.warn(`Retrieval log ${trace.row.log_id}: user ${trace.row.user_id} does not exist`);
-          await this.writeOneByOne([{ ...trace, row: { ...trace.row, user_id: null } }]);
+          await this.writeOneByOne([queuedTrace({ ...trace, row: { ...trace.row, user_id: null } })]);
         } else {
           this.logger.error(`Retrieval log ${trace.row.log_id} was refused (${describe(error)}) and is lost`);
           this.metrics.recordLogWrite(0, 1);
@@ -153,17 +163,19 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
     }
   }
 
-  private write(batch: readonly RetrievalTrace[]): Promise<void> {
+  private write(batch: readonly QueuedTrace[]): Promise<void> {
     const repairs = (reason: DroppedCandidate['reason']) => [
-      ...new Set(batch.flatMap((t) => t.repairs.filter((r) => r.reason === reason).map((r) => r.chunk_id))),
+      ...new Set(
+        batch.flatMap(({ trace }) => trace.repairs.filter((r) => r.reason === reason).map((r) => r.chunk_id)),
+      ),
     ];
     // The repair hints are only hints: the relay syncs each chunk to whatever state Postgres
     // holds when it runs.
     return this.changes
       .apply(async (tx) => {
-        await this.logs.insertMany(
+        await this.logs.insertSerialized(
           tx,
-          batch.map((t) => t.row),
+          batch.map(({ json }) => json),
         );
         return {
           deleted: repairs('not_live'),
@@ -182,9 +194,10 @@ export class RetrievalLogWriter implements OnApplicationShutdown {
   }
 }
 
-/** A row's weight in the queue: its JSON size (strings dominate), plus the repair hints. */
-function traceBytes(trace: RetrievalTrace): number {
-  return Buffer.byteLength(JSON.stringify(trace.row)) + trace.repairs.length * 64;
+/** A trace as queued; its weight is its row's JSON size (strings dominate), plus the repair hints. */
+function queuedTrace(trace: RetrievalTrace): QueuedTrace {
+  const json = JSON.stringify(trace.row);
+  return { trace, json, bytes: Buffer.byteLength(json) + trace.repairs.length * 64 };
 }
 
 function describe(error: unknown): string {
