@@ -48,11 +48,6 @@ export class PreparedStatements {
     this.enabled = config.preparedStatements;
   }
 
-  /** Whether statements are still being named (false once a pooler refused them). */
-  get named(): boolean {
-    return this.enabled;
-  }
-
   async query<T>(text: string, values: unknown[]): Promise<T[]> {
     const name = this.enabled ? this.nameOf(text) : undefined;
     try {

@@ -30,9 +30,9 @@ const SHUTDOWN_DRAIN_MS = 10_000;
  * Writes retrieval log rows off the hot path: a bounded in-process queue, flushed when a batch
  * is full or `RETRIEVAL_LOG_FLUSH_MS` after its first row, one transaction per batch (one
  * INSERT into logs of the rows' JSON, serialised once at enqueue, plus the vector_outbox repair
- * hints). A full queue makes callers
- * wait for space (back-pressure) instead of dropping rows; a database outage is retried with
- * backoff; shutdown drains the queue after the HTTP server has stopped taking requests.
+ * hints). A full queue makes callers wait for space (back-pressure) instead of dropping rows; a
+ * database outage is retried with backoff; shutdown drains the queue after the HTTP server has
+ * stopped taking requests.
  */
 @Injectable()
 export class RetrievalLogWriter implements OnApplicationShutdown {

@@ -1,11 +1,11 @@
 import { escapeLiteral, type PoolClient } from 'pg';
-import { DataSource, type Logger } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { loadDatabaseConfig, loadRetrievalConfig } from '../../config';
 import { buildDataSourceOptions } from '../../src/database/postgres-options';
 import { RetrievalRepository } from '../../src/retrieval/retrieval.repository';
 import { selectionProbe } from '../../src/retrieval/selection-probe';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { RecordingStatements } from '../support/statements';
+import { RecordingStatements, type SentStatement } from '../support/statements';
 
 /**
  * The retrieval statements on a freshly loaded `chunks` that no ANALYZE has seen (autovacuum had
@@ -16,23 +16,11 @@ describe('retrieval plans without statistics', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   const ids: string[] = [];
-  const sent: { sql: string; params: unknown[] }[] = [];
-  const recorder: Logger = {
-    logQuery: (sql, params) => void sent.push({ sql, params: (params ?? []) as unknown[] }),
-    logQueryError: () => {},
-    logQuerySlow: () => {},
-    logSchemaBuild: () => {},
-    logMigration: () => {},
-    log: () => {},
-  };
+  const sent: SentStatement[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    dataSource = new DataSource({
-      ...buildDataSourceOptions(loadDatabaseConfig({}), db.url),
-      logging: ['query'],
-      logger: recorder,
-    });
+    dataSource = new DataSource(buildDataSourceOptions(loadDatabaseConfig({}), db.url));
     await dataSource.initialize();
     const rows = await dataSource.query<{ chunk_id: string }[]>(
       `INSERT INTO chunks (chunk_id, document_reference, chunk_index, chunk_text, content_hash, embedding, embedding_model)
